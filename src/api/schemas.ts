@@ -1,0 +1,62 @@
+import { type TSchema, Type } from 'typebox';
+import { GROUP_PRIVILEGES, ONEZONE_PRIVILEGES, SPACE_PRIVILEGES } from '../domain/privileges.js';
+
+/**
+ * Request and response schemas shared by the routes. Response schemas list their fields,
+ * so serialization drops anything else a presenter might carry.
+ */
+
+export const ErrorBody = Type.Object(
+  { error: Type.String(), error_description: Type.String() },
+  { $id: 'Error', description: 'Every non-2xx response.' },
+);
+
+export const TokenBody = Type.Object({ token: Type.String() });
+export const TokenRequest = Type.Object({ token: Type.String() }, { description: 'An invite or support token.' });
+
+export const Id = Type.String({ description: 'A 43-character base64url id.' });
+
+export const IdParam = Type.Object({ id: Id });
+
+export const User = Type.Object({
+  userId: Type.String(),
+  login: Type.String(),
+  name: Type.String(),
+  connectedAccounts: Type.Array(Type.Object({})),
+  alias: Type.String(),
+  emailList: Type.Array(Type.String()),
+});
+
+export const Space = Type.Object({
+  spaceId: Type.String(),
+  name: Type.String(),
+  canonicalName: Type.String(),
+  providersSupports: Type.Record(Type.String(), Type.Integer(), { description: 'Provider id -> support size in bytes.' }),
+});
+
+export const Name = Type.String({ minLength: 1, maxLength: 256 });
+
+export const SpacePrivilegeList = Type.Array(Type.Union(SPACE_PRIVILEGES.map((p) => Type.Literal(p))), {
+  maxItems: SPACE_PRIVILEGES.length * 2,
+});
+export const GroupPrivilegeList = Type.Array(Type.Union(GROUP_PRIVILEGES.map((p) => Type.Literal(p))), {
+  maxItems: GROUP_PRIVILEGES.length * 2,
+});
+export const OnezonePrivilegeList = Type.Array(Type.Union(ONEZONE_PRIVILEGES.map((p) => Type.Literal(p))), {
+  maxItems: ONEZONE_PRIVILEGES.length * 2,
+});
+
+/** Body of the invite-minting POST extension beside each RC2 token GET. */
+export const InviteOptionsBody = Type.Object({
+  usageLimit: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Literal('infinity')], {
+      description: 'How many joins the token allows (default 1).',
+    }),
+  ),
+  ttl: Type.Optional(Type.Integer({ minimum: 60, maximum: 365 * 24 * 3600, description: 'Lifetime in seconds.' })),
+  privileges: Type.Optional(SpacePrivilegeList),
+});
+
+/** `{ "<key>": [ids] }`: every RC2 list response is wrapped like this. */
+export const IdList = <K extends string>(key: K) => Type.Object({ [key]: Type.Array(Type.String()) } as unknown as { [P in K]: TSchema });
+

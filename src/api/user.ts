@@ -1,0 +1,95 @@
+import { Type } from 'typebox';
+import { defaultSpaceId, presentSpace, presentUser } from './presenters.js';
+import { Name, Space, TokenBody, TokenRequest, User } from './schemas.js';
+import { type Routes, asUser } from './types.js';
+
+/** `/user…`: the authenticated user's own account, spaces and tokens. */
+export const userRoutes: Routes = (app, { users, spaces, accessTokens }) => {
+  const tags = ['User'];
+
+  app.get('/user', { schema: { operationId: 'get_user', tags, response: { 200: User } } }, async (req) =>
+    presentUser(await users.get(asUser(req.actor))),
+  );
+
+  app.patch(
+    '/user',
+    {
+      schema: {
+        operationId: 'modify_user',
+        tags,
+        body: Type.Object({
+          name: Type.Optional(Name),
+          alias: Type.Optional(Type.String({ maxLength: 256 })),
+          emailList: Type.Optional(Type.Array(Type.String({ maxLength: 320 }), { maxItems: 50 })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      await users.modify(asUser(req.actor), req.body);
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete('/user', { schema: { operationId: 'remove_user', tags } }, async (req, reply) => {
+    await users.remove(asUser(req.actor));
+    return reply.code(200).send();
+  });
+
+  app.get('/user/client_token', { schema: { operationId: 'get_client_token', tags, response: { 200: TokenBody } } }, async (req) => ({
+    token: await accessTokens.mint(asUser(req.actor)),
+  }));
+
+  app.get(
+    '/user/spaces',
+    { schema: { operationId: 'get_user_spaces', tags, response: { 200: Type.Object({ spaces: Type.Array(Type.String()), default: Type.String() }) } } },
+    async (req) => {
+      const { spaces: list, defaultSpace } = await spaces.listOfUser(asUser(req.actor));
+      return { spaces: list, default: defaultSpaceId(defaultSpace) };
+    },
+  );
+
+  app.post(
+    '/user/spaces',
+    { schema: { operationId: 'create_user_space', tags, body: Type.Object({ name: Name }) } },
+    async (req, reply) => {
+      const id = await spaces.create(asUser(req.actor), req.body.name);
+      return reply.code(201).header('location', `/user/spaces/${id}`).send();
+    },
+  );
+
+  app.get(
+    '/user/spaces/default',
+    { schema: { operationId: 'get_user_default_space', tags, response: { 200: Type.Object({ spaceId: Type.String() }) } } },
+    async (req) => ({ spaceId: defaultSpaceId(await spaces.defaultOf(asUser(req.actor))) }),
+  );
+
+  app.put(
+    '/user/spaces/default',
+    { schema: { operationId: 'set_user_default_space', tags, body: Type.Object({ spaceId: Type.String({ maxLength: 256 }) }) } },
+    async (req, reply) => {
+      await spaces.setDefault(asUser(req.actor), req.body.spaceId);
+      return reply.code(200).send();
+    },
+  );
+
+  app.post('/user/spaces/join', { schema: { operationId: 'join_space', tags, body: TokenRequest } }, async (req, reply) => {
+    const id = await spaces.join(asUser(req.actor), req.body.token);
+    return reply.code(201).header('location', `/user/spaces/${id}`).send();
+  });
+
+  app.get(
+    '/user/spaces/:sid',
+    { schema: { operationId: 'get_user_space', tags, params: Type.Object({ sid: Type.String() }), response: { 200: Space } } },
+    async (req) => presentSpace(await spaces.getOfUser(asUser(req.actor), req.params.sid)),
+  );
+
+  app.delete(
+    '/user/spaces/:sid',
+    { schema: { operationId: 'delete_user_space', tags, params: Type.Object({ sid: Type.String() }) } },
+    async (req, reply) => {
+      await spaces.leave(asUser(req.actor), req.params.sid);
+      return reply.code(200).send();
+    },
+  );
+
+};

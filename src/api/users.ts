@@ -1,0 +1,27 @@
+import { Type } from 'typebox';
+import { presentUser } from './presenters.js';
+import { Name, User } from './schemas.js';
+import { type Routes, asUser } from './types.js';
+
+/** Extension `POST /users`: administrators create accounts with a password. */
+export const usersRoutes: Routes = (app, { users }) => {
+  app.post(
+    '/users',
+    {
+      schema: {
+        operationId: 'create_user',
+        tags: ['Extensions'],
+        body: Type.Object({
+          login: Type.String({ minLength: 1, maxLength: 64 }),
+          password: Type.String({ minLength: 1, maxLength: 1024 }),
+          name: Name,
+        }),
+        response: { 201: User },
+      },
+    },
+    async (req, reply) => {
+      const user = await users.create(asUser(req.actor), req.body);
+      return reply.code(201).header('location', `/users/${user.id}`).send(presentUser(user));
+    },
+  );
+};

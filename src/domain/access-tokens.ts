@@ -1,0 +1,49 @@
+import { ApiError } from '../errors.js';
+import { timeCaveat } from '../tokens/caveats.js';
+import { mintToken, verifyToken } from '../tokens/tokens.js';
+import type { UserActor } from './actor.js';
+import type { Deps } from './deps.js';
+
+/**
+ * Access tokens (`GET /user/client_token`): a macaroon with one `time <` caveat, like the
+ * original's client tokens, backed by a row so that it can be revoked and dies with its user.
+ */
+export function accessTokenService({ store, clock, ids, masterKey, config }: Deps) {
+  const bad = (description?: string) =>
+    new ApiError('badAccessToken', description, { 'www-authenticate': 'Bearer realm="onezone", error="invalid_token"' });
+
+  return {
+    async mint(actor: UserActor): Promise<string> {
+      const id = ids();
+      const now = clock();
+      const expiresAt = now + config.accessTokenTtl;
+      await store.tokens.insert({
+        id,
+        kind: 'access',
+        type: 'access',
+        issuer_type: 'user',
+        issuer_id: actor.userId,
+        target_type: null,
+        target_id: null,
+        usage_limit: null,
+        privileges: null,
+        expires_at: expiresAt,
+        created_at: now,
+      });
+      return mintToken(masterKey, config.zoneName, id, [timeCaveat(expiresAt)]);
+    },
+
+    async authenticate(text: string): Promise<UserActor> {
+      const claims = verifyToken(masterKey, text);
+      if (!claims || claims.type !== null) throw bad();
+      const row = await store.tokens.accessTokenSubject(claims.id);
+      if (!row || row.kind !== 'access') throw bad();
+      const notAfter = Math.min(claims.notAfter ?? Infinity, row.expires_at ?? Infinity);
+      if (clock() >= notAfter) throw bad('Provided access token has expired.');
+      if (row.revoked) throw bad('Provided access token has been revoked.');
+      return { kind: 'user', userId: row.userId, login: row.login };
+    },
+  };
+}
+
+export type AccessTokenService = ReturnType<typeof accessTokenService>;

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../store/index.js';
+import { ADMINS_GROUP } from './authorize.js';
+import type { Deps } from './deps.js';
+import { hashPassword } from './passwords.js';
+import { groupPrivileges, onezonePrivileges } from './privileges.js';
+
+/**
+ * First start: the `admins` group holding every Onezone privilege, and the `admin` user in it.
+ * Returns the admin password when it was generated here (to be shown once), else undefined.
+ */
+export async function bootstrap(
+  { store, clock, ids }: Pick<Deps, 'store' | 'clock' | 'ids'>,
+  adminPassword: string | undefined,
+): Promise<{ generatedPassword: string | undefined }> {
+  return store.transaction(async (tx: Store) => {
+    if (!(await tx.groups.byId(ADMINS_GROUP))) {
+      await tx.groups.insert({ id: ADMINS_GROUP, name: 'admins', type: 'role', created_at: clock() });
+      await tx.onezone.set('group', ADMINS_GROUP, onezonePrivileges.all);
+    }
+    if (await tx.users.byLogin('admin')) return { generatedPassword: undefined };
+    const password = adminPassword ?? randomBytes(18).toString('base64url');
+    const id = ids();
+    await tx.users.insert({
+      id,
+      login: 'admin',
+      name: 'admin',
+      password_hash: await hashPassword(password),
+      alias: '',
+      email_list: '[]',
+      default_space_id: null,
+      created_at: clock(),
+    });
+    await tx.groups.addUser(ADMINS_GROUP, id, groupPrivileges.all);
+    return { generatedPassword: adminPassword === undefined ? password : undefined };
+  });
+}

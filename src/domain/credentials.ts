@@ -1,0 +1,49 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { ApiError } from '../errors.js';
+import type { UserActor } from './actor.js';
+import type { Deps } from './deps.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * Basic-auth login:password checks. The KDF is slow on purpose, so a proven pair is
+ * remembered (keyed by an HMAC under a per-process key, never the password itself) together
+ * with the hash it was proven against: a changed password or a deleted user misses at once,
+ * because every request still reads the user's current hash from the database.
+ */
+export function credentialService({ store }: Deps) {
+  const pepper = randomBytes(32);
+  const proven = new Map<string, string>();
+  const inflight = new Map<string, Promise<boolean>>();
+  // Unknown logins still pay one KDF run, so timing does not tell which logins exist.
+  const decoy = hashPassword(randomBytes(16).toString('hex'));
+
+  const check = (key: string, password: string, hash: string): Promise<boolean> => {
+    let pending = inflight.get(key);
+    if (!pending) {
+      pending = verifyPassword(password, hash).finally(() => inflight.delete(key));
+      inflight.set(key, pending);
+    }
+    return pending;
+  };
+
+  return {
+    async basic(login: string, password: string): Promise<UserActor> {
+      const user = await store.users.byLogin(login);
+      if (!user?.password_hash) {
+        await verifyPassword(password, await decoy);
+        throw new ApiError('badCredentials');
+      }
+      const key = createHmac('sha256', pepper).update(login).update('\0').update(password).digest('base64url');
+      if (proven.get(key) !== user.password_hash) {
+        if (!(await check(key, password, user.password_hash))) throw new ApiError('badCredentials');
+        if (proven.size >= MAX_REMEMBERED) proven.delete(proven.keys().next().value!);
+        proven.set(key, user.password_hash);
+      }
+      return { kind: 'user', userId: user.id, login: user.login };
+    },
+  };
+}
+
+export type CredentialService = ReturnType<typeof credentialService>;

@@ -1,0 +1,83 @@
+import { ApiError, invalidField } from '../errors.js';
+import { violatedConstraint } from '../store/dialect.js';
+import type { UserRow } from '../store/users.js';
+import type { UserActor } from './actor.js';
+import type { Authorizer } from './authorize.js';
+import type { Deps } from './deps.js';
+import { hashPassword } from './passwords.js';
+
+export interface NewUser {
+  login: string;
+  password: string;
+  name: string;
+}
+
+export interface UserPatch {
+  name?: string;
+  alias?: string;
+  emailList?: string[];
+}
+
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+export function userService({ store, clock, ids }: Deps, authorize: Authorizer) {
+  const current = async (actor: UserActor): Promise<UserRow> => {
+    const user = await store.users.byId(actor.userId);
+    // The credentials were valid a moment ago; the account was deleted since.
+    if (!user) throw new ApiError('badCredentials', 'The account no longer exists.');
+    return user;
+  };
+
+  return {
+    /** Admin extension `POST /users`. */
+    async create(actor: UserActor, input: NewUser): Promise<UserRow> {
+      await authorize.admin(actor);
+      if (!LOGIN.test(input.login)) {
+        throw invalidField('login', 'use 1-64 letters, digits, and . _ @ - (starting with a letter or digit)');
+      }
+      if (input.password.length < 8) throw invalidField('password', 'must be at least 8 characters');
+      const row: UserRow = {
+        id: ids(),
+        login: input.login,
+        name: input.name,
+        password_hash: await hashPassword(input.password),
+        alias: '',
+        email_list: '[]',
+        default_space_id: null,
+        created_at: clock(),
+      };
+      try {
+        await store.users.insert(row);
+      } catch (err) {
+        if (violatedConstraint(err) === 'users_login_unique') {
+          throw new ApiError('conflict', `A user with login '${input.login}' already exists.`);
+        }
+        throw err;
+      }
+      return row;
+    },
+
+    get: current,
+
+    async modify(actor: UserActor, patch: UserPatch): Promise<void> {
+      await current(actor);
+      const set: Partial<UserRow> = {};
+      if (patch.name !== undefined) set.name = patch.name;
+      if (patch.alias !== undefined) set.alias = patch.alias;
+      if (patch.emailList !== undefined) set.email_list = JSON.stringify(patch.emailList);
+      if (Object.keys(set).length > 0) await store.users.update(actor.userId, set);
+    },
+
+    /** Deletes the account, its memberships (cascade) and every token it issued. */
+    async remove(actor: UserActor): Promise<void> {
+      await store.transaction(async (tx) => {
+        await tx.tokens.deleteByIssuer('user', actor.userId);
+        await tx.tokens.deleteByTarget('user', actor.userId);
+        await tx.onezone.remove('user', actor.userId);
+        if (!(await tx.users.delete(actor.userId))) throw new ApiError('badCredentials', 'The account no longer exists.');
+      });
+    },
+  };
+}
+
+export type UserService = ReturnType<typeof userService>;

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../domain/actor.js';
+import type { AccessTokenService } from '../domain/access-tokens.js';
+import type { CredentialService } from '../domain/credentials.js';
+import { ApiError } from '../errors.js';
+
+/** Who may call a route: `none` skips authentication entirely (the four open RC2 operations). */
+export type AuthRequirement = 'user' | 'provider' | 'any' | 'none';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthRequirement;
+  }
+  interface FastifyRequest {
+    actor: Actor;
+  }
+}
+
+const NOBODY: Actor = { kind: 'nobody' };
+const UNAUTHENTICATED = new ApiError('unauthorized', undefined, { 'www-authenticate': 'Bearer realm="onezone"' });
+
+/**
+ * Credentials -> actor, before the body is read. Order as in the 2016 server: Basic, then an
+ * access token (`macaroon`, `X-Auth-Token`, `Authorization: Bearer`). Credentials that are
+ * present but wrong are a 401 even when the route would allow anyone authenticated.
+ */
+export function registerAuth(
+  app: FastifyInstance,
+  services: { credentials: CredentialService; accessTokens: AccessTokenService },
+): void {
+  app.decorateRequest('actor', null as never);
+  app.addHook('onRequest', async (request) => {
+    const required = request.routeOptions.config.auth ?? 'user';
+    if (required === 'none') {
+      request.actor = NOBODY;
+      return;
+    }
+    const actor = await authenticate(request, services);
+    if (actor.kind === 'nobody') throw UNAUTHENTICATED;
+    if (required !== 'any' && actor.kind !== required) {
+      throw new ApiError('forbidden', required === 'user' ? 'This operation is for users only.' : 'This operation is for providers only.');
+    }
+    request.actor = actor;
+  });
+}
+
+async function authenticate(
+  request: FastifyRequest,
+  { credentials, accessTokens }: { credentials: CredentialService; accessTokens: AccessTokenService },
+): Promise<Actor> {
+  const { authorization } = request.headers;
+  if (authorization !== undefined) {
+    const [scheme = '', value = ''] = authorization.trim().split(/\s+/, 2);
+    if (/^basic$/i.test(scheme)) {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 1) throw new ApiError('badCredentials', 'Malformed Basic credentials.');
+      return credentials.basic(decoded.slice(0, colon), decoded.slice(colon + 1));
+    }
+    if (!/^bearer$/i.test(scheme) && header(request, 'macaroon') === undefined && header(request, 'x-auth-token') === undefined) {
+      throw new ApiError('badCredentials', 'Unsupported authorization scheme; use Basic or Bearer.');
+    }
+  }
+  const token = header(request, 'macaroon') ?? header(request, 'x-auth-token') ?? bearer(authorization);
+  if (token !== undefined) return accessTokens.authenticate(token);
+  return NOBODY;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : value?.[0];
+}
+
+function bearer(authorization: string | undefined): string | undefined {
+  const m = authorization === undefined ? null : /^\s*bearer\s+(\S+)\s*$/i.exec(authorization);
+  return m?.[1];
+}

@@ -1,0 +1,65 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, type ErrorKind, missingField } from '../errors.js';
+
+/**
+ * The one place where errors become responses: `{"error": CODE, "error_description": TEXT}`.
+ * Framework errors are translated to catalog entries; anything unexpected is a 500 that says
+ * nothing about its cause (the cause goes to the log).
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) request.log.error({ err }, 'request failed');
+    send(reply, apiError);
+  });
+  app.setNotFoundHandler((_request: FastifyRequest, reply: FastifyReply) => {
+    send(reply, new ApiError('notFound', 'No such resource.'));
+  });
+}
+
+export function send(reply: FastifyReply, err: ApiError): FastifyReply {
+  return reply
+    .code(err.status)
+    .headers(err.headers)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify({ error: err.code, error_description: err.message }));
+}
+
+const frameworkErrors: Record<string, ErrorKind> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupportedMediaType',
+  FST_ERR_CTP_INVALID_TYPE: 'unsupportedMediaType',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payloadTooLarge',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformedJson',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalidRequest',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformedJson',
+  FST_ERR_BAD_URL: 'notFound',
+};
+
+function toApiError(err: FastifyError): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err.validation) return validationError(err);
+  const kind = frameworkErrors[err.code];
+  if (kind === 'malformedJson' && err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return new ApiError(kind, 'The request body is empty; a JSON object is expected.');
+  }
+  if (kind) return new ApiError(kind);
+  // secure-json-parse rejects __proto__/constructor keys with a 400 SyntaxError.
+  if (err.statusCode === 400 || err instanceof SyntaxError) return new ApiError('malformedJson');
+  if (err.statusCode === 413) return new ApiError('payloadTooLarge');
+  if (err.statusCode === 415) return new ApiError('unsupportedMediaType');
+  return new ApiError('internal');
+}
+
+/** Names the offending field, never its value (it may be a token or a password). */
+function validationError(err: FastifyError): ApiError {
+  const first = err.validation![0]!;
+  const where = err.validationContext ?? 'body';
+  if (first.keyword === 'required') {
+    return missingField(String((first.params as { missingProperty?: string }).missingProperty));
+  }
+  const field = first.instancePath.split('/').filter(Boolean).join('.');
+  if (!field) {
+    return new ApiError('invalidRequest', where === 'body' ? 'The request body must be a JSON object.' : `Invalid ${where}.`);
+  }
+  return new ApiError('invalidRequest', `invalid '${field}' value: ${first.message ?? 'not allowed'}`);
+}

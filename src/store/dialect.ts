@@ -1,0 +1,38 @@
+import type { SelectQueryBuilder } from 'kysely';
+import type { Dialect } from './db.js';
+
+/**
+ * The few places where SQLite and PostgreSQL differ, kept together.
+ */
+
+/** Row lock for read-modify-write inside a transaction. SQLite has one writer at a time already. */
+export function forUpdate<DB, TB extends keyof DB, O>(
+  dialect: Dialect,
+  qb: SelectQueryBuilder<DB, TB, O>,
+): SelectQueryBuilder<DB, TB, O> {
+  return dialect === 'postgres' ? qb.forUpdate() : qb;
+}
+
+/**
+ * Names the violated unique or primary-key constraint, for both drivers, or undefined when
+ * the error is something else. SQLite reports columns ("UNIQUE constraint failed: users.login"),
+ * PostgreSQL the constraint name; both map to our constraint names.
+ */
+export function violatedConstraint(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { code?: string; constraint?: string; message?: string };
+  if (e.code === '23505' || e.code === '23503' || e.code === '23514') return e.constraint;
+  if (typeof e.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) {
+    const columns = /constraint failed: (.+)$/.exec(e.message ?? '')?.[1];
+    return columns ? (sqliteConstraints[columns] ?? columns) : e.code;
+  }
+  return undefined;
+}
+
+const sqliteConstraints: Record<string, string> = {
+  'users.login': 'users_login_unique',
+  'users.id': 'users_pkey',
+  'groups.id': 'groups_pkey',
+  'spaces.id': 'spaces_pkey',
+  'tokens.id': 'tokens_pkey',
+};

@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely';
+import type { Connection, Dialect } from './db.js';
+import { groupsRepo } from './groups.js';
+import { onezoneRepo } from './onezone.js';
+import type { Database } from './schema.js';
+import { spacesRepo } from './spaces.js';
+import { tokensRepo } from './tokens.js';
+import { usersRepo } from './users.js';
+
+export interface Store {
+  readonly dialect: Dialect;
+  readonly users: ReturnType<typeof usersRepo>;
+  readonly spaces: ReturnType<typeof spacesRepo>;
+  readonly groups: ReturnType<typeof groupsRepo>;
+  readonly onezone: ReturnType<typeof onezoneRepo>;
+  readonly tokens: ReturnType<typeof tokensRepo>;
+  /** Runs `fn` in one database transaction; the store it gets is bound to that transaction. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+}
+
+function bind(db: Kysely<Database>, dialect: Dialect): Store {
+  return {
+    dialect,
+    users: usersRepo(db),
+    spaces: spacesRepo(db),
+    groups: groupsRepo(db),
+    onezone: onezoneRepo(db),
+    tokens: tokensRepo(db, dialect),
+    transaction: (fn) => db.transaction().execute((trx) => fn(bind(trx, dialect))),
+  };
+}
+
+export function createStore(conn: Connection): Store {
+  return bind(conn.db, conn.dialect);
+}

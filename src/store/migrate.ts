@@ -1,0 +1,17 @@
+import { type Kysely, type Migration, Migrator } from 'kysely';
+import * as m0001 from './migrations/0001_initial.js';
+
+/** Versioned migrations, in order. Append only: never edit one that has shipped. */
+const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+};
+
+/**
+ * Kysely's migrator takes a lock (an advisory transaction lock on PostgreSQL), so several
+ * processes starting at once against one database migrate it exactly once.
+ */
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}

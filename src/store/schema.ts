@@ -1,0 +1,97 @@
+import type { Generated } from 'kysely';
+
+/** Row types of every table; timestamps are Unix seconds, privileges are bit masks (domain/privileges.ts). */
+export interface Database {
+  users: UsersTable;
+  groups: GroupsTable;
+  spaces: SpacesTable;
+  space_users: SpaceUsersTable;
+  space_groups: SpaceGroupsTable;
+  group_users: GroupUsersTable;
+  group_nested: GroupNestedTable;
+  onezone_privileges: OnezonePrivilegesTable;
+  tokens: TokensTable;
+}
+
+export interface UsersTable {
+  id: string;
+  login: string;
+  name: string;
+  /** Null for accounts that cannot use Basic auth. */
+  password_hash: string | null;
+  alias: string;
+  /** JSON array of strings. */
+  email_list: string;
+  default_space_id: string | null;
+  created_at: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  type: string;
+  created_at: number;
+}
+
+export interface SpacesTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface SpaceUsersTable {
+  space_id: string;
+  user_id: string;
+  privileges: number;
+}
+
+export interface SpaceGroupsTable {
+  space_id: string;
+  group_id: string;
+  privileges: number;
+}
+
+export interface GroupUsersTable {
+  group_id: string;
+  user_id: string;
+  privileges: number;
+}
+
+/** `child_id` is a member of `parent_id` with `privileges` in the parent. */
+export interface GroupNestedTable {
+  parent_id: string;
+  child_id: string;
+  privileges: number;
+}
+
+export interface OnezonePrivilegesTable {
+  subject_type: 'user' | 'group';
+  subject_id: string;
+  privileges: number;
+}
+
+export type TokenKind = 'access' | 'invite';
+export type TokenTarget = 'space' | 'group' | 'user';
+
+/**
+ * Token metadata. The macaroon identifier is `id`; its root key is derived from the zone
+ * master key and the id, so no key material lives here.
+ */
+export interface TokensTable {
+  id: string;
+  kind: TokenKind;
+  /** `access`, or an RC2 invite type such as `space_invite_user_token`. */
+  type: string;
+  issuer_type: 'user' | 'provider';
+  issuer_id: string;
+  target_type: TokenTarget | null;
+  target_id: string | null;
+  /** Privileges granted on join; null means the RC2 default for the target. */
+  privileges: number | null;
+  /** Null means unlimited. */
+  usage_limit: number | null;
+  usage_count: Generated<number>;
+  expires_at: number | null;
+  revoked: Generated<number>;
+  created_at: number;
+}
