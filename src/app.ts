@@ -1,9 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import { spaceRoutes } from './api/spaces.js';
+import { allRoutes } from './api/index.js';
 import type { Api } from './api/types.js';
-import { userRoutes } from './api/user.js';
-import { usersRoutes } from './api/users.js';
 import type { Config } from './config.js';
 import { accessTokenService } from './domain/access-tokens.js';
 import { authorizer } from './domain/authorize.js';
@@ -81,7 +79,7 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
   const methods = methodNotAllowed(app);
   app.register(
     async (api) => {
-      for (const routes of [userRoutes, usersRoutes, spaceRoutes]) routes(api as Api, services);
+      for (const routes of allRoutes) routes(api as Api, services);
     },
     { prefix: API_PREFIX },
   );

@@ -78,27 +78,28 @@ const WEBCRYPTO_CURVES: Record<string, { namedCurve: string; hash: string }> = {
 
 export async function createSelfSignedServerCert(hostnames: string[]): Promise<KeyAndCert> {
   const keys = await generateEcKeys();
-  const names = serverAltNames(hostnames);
+  const given = hostnames.map((h) => h.trim()).filter((h) => h !== '');
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
-    name: [{ CN: [names.find((n) => n.type === 'dns')?.value ?? 'localhost'] }],
+    // Clients match names against the SANs; the CN is only what people see.
+    name: [{ CN: [given[0] ?? 'localhost'] }],
     notBefore: new Date(),
     notAfter: yearsFromNow(10),
     keys,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
     extensions: [
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(names),
+      new x509.SubjectAlternativeNameExtension(serverAltNames(given)),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   return { keyPem: await exportPrivateKeyPem(keys.privateKey), certPem: cert.toString('pem') };
 }
 
-/** DNS:localhost first (it becomes the CN unless hostnames name another), IPs recognised. */
+/** Loopback names always, so local tools work; a hostname that is an IP literal becomes an IP SAN. */
 function serverAltNames(hostnames: string[]): JsonGeneralName[] {
-  const all = ['localhost', ...hostnames.map((h) => h.trim()).filter((h) => h !== ''), '127.0.0.1', '::1'];
+  const all = ['localhost', ...hostnames, '127.0.0.1', '::1'];
   return [...new Set(all)].map((value) => ({ type: isIP(value) === 0 ? 'dns' : 'ip', value }));
 }
 
@@ -110,7 +111,7 @@ export async function createZoneCa(zoneName: string): Promise<KeyAndCert> {
     notBefore: new Date(),
     notAfter: yearsFromNow(20),
     keys,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
@@ -128,6 +129,7 @@ export async function signProviderCert(
 ): Promise<string> {
   checkProviderId(providerId);
   const days = opts.days ?? 3650;
+  if (!(days > 0)) throw new RangeError('days must be a positive number');
   const now = opts.now ?? new Date();
   const caCert = new x509.X509Certificate(ca.certPem);
   const { key, hash } = await importSigningKey(ca.keyPem);
@@ -140,7 +142,7 @@ export async function signProviderCert(
     notAfter: new Date(now.getTime() + days * DAY_MS),
     publicKey: csr.spki,
     signingKey: key,
-    signingAlgorithm: { name: 'ECDSA', hash } as EcdsaParams,
+    signingAlgorithm: { name: 'ECDSA', hash },
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(providerKeyUsage(csr.keyType), true),
@@ -400,15 +402,17 @@ async function readPair(keyPath: string, certPath: string): Promise<KeyAndCert |
 /** Readers never see a partial file: write and fsync a private temp file, then rename over. */
 async function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(tmp, 'wx', mode);
   try {
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
+    const handle = await open(tmp, 'wx', mode);
+    try {
+      await handle.writeFile(data, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
   } catch (err) {
-    await handle.close();
     await rm(tmp, { force: true });
     throw err;
   }
-  await handle.close();
-  await rename(tmp, file);
 }
