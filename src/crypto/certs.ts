@@ -7,36 +7,12 @@ import { createHash, createPrivateKey, createPublicKey, randomBytes } from 'node
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
+// @peculiar/x509 registers its algorithms through tsyringe, which needs the Reflect metadata
+// polyfill loaded first; ES imports are evaluated in order, so it must stay above x509.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 import type { Extension, JsonGeneralName, JsonName, X509Certificate } from '@peculiar/x509';
 
-/**
- * @peculiar/x509 registers its algorithms through tsyringe, which refuses to load unless the
- * Reflect metadata API exists. `reflect-metadata` is not a dependency and tsyringe only calls
- * define/get/getOwnMetadata here (x509 emits no decorator metadata), so a WeakMap-backed shim is
- * installed, and only when no real polyfill is present. x509 is therefore imported dynamically,
- * after the shim: a static import would be evaluated first.
- */
-function installReflectMetadataShim(): void {
-  const reflect = Reflect as unknown as Record<string, unknown>;
-  if (typeof reflect.getMetadata === 'function') return;
-  const store = new WeakMap<object, Map<unknown, unknown>>();
-  reflect.defineMetadata = (key: unknown, value: unknown, target: object) => {
-    const own = store.get(target) ?? new Map<unknown, unknown>();
-    own.set(key, value);
-    store.set(target, own);
-  };
-  reflect.getOwnMetadata = (key: unknown, target: object) => store.get(target)?.get(key);
-  reflect.getMetadata = (key: unknown, target: object) => {
-    for (let t: object | null = target; t !== null; t = Object.getPrototypeOf(t) as object | null) {
-      const own = store.get(t);
-      if (own?.has(key)) return own.get(key);
-    }
-    return undefined;
-  };
-}
-
-installReflectMetadataShim();
-const x509 = await import('@peculiar/x509');
 const webcrypto = globalThis.crypto;
 x509.cryptoProvider.set(webcrypto);
 
