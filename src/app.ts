@@ -1,34 +1,47 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { healthRoutes } from './api/health.js';
 import { allRoutes } from './api/index.js';
 import type { Api } from './api/types.js';
 import type { Config } from './config.js';
 import { accessTokenService } from './domain/access-tokens.js';
 import { authorizer } from './domain/authorize.js';
 import { credentialService } from './domain/credentials.js';
+import type { KeyAndCert } from './crypto/certs.js';
 import { type Deps, newId, systemClock } from './domain/deps.js';
 import { inviteService } from './domain/invites.js';
+import { groupService } from './domain/groups.js';
 import { spaceService } from './domain/spaces.js';
+import { spaceMemberService } from './domain/space-members.js';
+import { groupSpaceService } from './domain/group-spaces.js';
+import { onezonePrivilegeService } from './domain/onezone-privileges.js';
 import { userService } from './domain/users.js';
+import { providerService } from './domain/providers.js';
+import { supportService } from './domain/support.js';
+import { providerLoginService } from './domain/provider-login.js';
 import { registerAuth } from './http/auth.js';
-import { registerErrorHandling } from './http/errors.js';
+import { registerErrorHandling, routerErrorHandler } from './http/errors.js';
 import { loggerOptions } from './http/logging.js';
+import { registerLimits } from './http/limits.js';
 import { methodNotAllowed } from './http/methods.js';
+import { openApiDocument, registerOpenApi } from './http/openapi.js';
 import type { Store } from './store/index.js';
 
 export const API_PREFIX = '/api/v3/onezone';
 
 export interface AppOptions {
-  config: Pick<Config, 'zoneName' | 'inviteTtl' | 'accessTokenTtl' | 'bodyLimit' | 'logLevel'>;
+  config: Pick<Config, 'zoneName' | 'inviteTtl' | 'accessTokenTtl' | 'bodyLimit' | 'logLevel' | 'throttle' | 'passwordCost'>;
   store: Store;
   masterKey: Buffer;
+  /** Signs provider certificates and recognises them on mutual TLS. */
+  zoneCa: KeyAndCert;
   clock?: () => number;
   /** Passed to Fastify: TLS options, a logger stream for tests. */
   server?: Partial<FastifyServerOptions> & { https?: unknown };
   logStream?: NodeJS.WritableStream;
 }
 
-export function createServices(deps: Deps) {
+export function createServices(deps: Deps, zoneCa: KeyAndCert) {
   const authorize = authorizer(deps.store);
   const invites = inviteService(deps);
   return {
@@ -36,8 +49,15 @@ export function createServices(deps: Deps) {
     invites,
     users: userService(deps, authorize),
     spaces: spaceService(deps, authorize, invites),
+    spaceMembers: spaceMemberService(deps, authorize),
+    groupSpaces: groupSpaceService(deps, authorize, invites),
+    onezonePrivileges: onezonePrivilegeService(deps, authorize),
+    groups: groupService(deps, authorize, invites),
     accessTokens: accessTokenService(deps),
     credentials: credentialService(deps),
+    providers: providerService(deps, authorize, zoneCa),
+    support: supportService(deps, authorize, invites),
+    providerLogin: providerLoginService(deps),
   };
 }
 
@@ -52,7 +72,7 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
     masterKey: opts.masterKey,
     config: opts.config,
   };
-  const services = createServices(deps);
+  const services = createServices(deps, opts.zoneCa);
 
   const app = Fastify({
     ...opts.server,
@@ -61,14 +81,21 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.config.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 256 },
-    return503OnClosing: true,
+    // http/limits.ts answers requests that arrive while closing, in the catalog's shape.
+    return503OnClosing: false,
+    frameworkErrors: routerErrorHandler,
     // A number is not a token: no silent type coercion of request bodies.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   } as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
 
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
+  registerLimits(app, opts.config.throttle);
   registerAuth(app, services);
+  // At debug level each request is logged with its headers; credential headers are censored.
+  if (opts.config.logLevel === 'debug' || opts.config.logLevel === 'trace') {
+    app.addHook('onRequest', async (request) => request.log.debug({ req: request.raw }, 'incoming request'));
+  }
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       { method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
@@ -76,10 +103,13 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
     );
   });
 
+  registerOpenApi(app, API_PREFIX);
   const methods = methodNotAllowed(app);
+  healthRoutes(app, opts.store);
   app.register(
     async (api) => {
       for (const routes of allRoutes) routes(api as Api, services);
+      api.get('/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () => openApiDocument(app));
     },
     { prefix: API_PREFIX },
   );

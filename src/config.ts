@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -10,6 +11,10 @@ export interface Config {
   /** Serve plain HTTP (behind a TLS-terminating proxy) instead of HTTPS. */
   http: boolean;
   db: DbConfig;
+  /** PostgreSQL connections each process may hold (ignored for SQLite). */
+  dbPool: number;
+  /** Processes serving the port (node:cluster); more than one needs PostgreSQL. */
+  workers: number;
   /** Macaroon location of the tokens we mint. */
   zoneName: string;
   /** Password of the bootstrap `admin` user; generated and printed once when absent. */
@@ -22,6 +27,26 @@ export interface Config {
   /** Lifetime of access tokens from GET /user/client_token, in seconds (RC2: one year). */
   accessTokenTtl: number;
   bodyLimit: number;
+  /** log2 of the scrypt work factor N for new password hashes (15 = 32 MiB per check). */
+  passwordCost: number;
+  /** Failed Basic logins and token verifications per client address and per login (http/limits.ts). */
+  throttle: ThrottleConfig;
+  /** Connection and timeout limits of the HTTP server (http/limits.ts). */
+  limits: ServerLimits;
+}
+
+export interface ThrottleConfig {
+  enabled: boolean;
+  /** Failed attempts allowed per window; the next one is answered 429 until the window ends. */
+  attempts: number;
+  windowSeconds: number;
+}
+
+export interface ServerLimits {
+  maxConnections: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -35,6 +60,10 @@ const DEFAULTS = {
   inviteTtl: 7 * 24 * 3600,
   accessTokenTtl: 365 * 24 * 3600,
   bodyLimit: 64 * 1024,
+  throttle: { attempts: 20, windowSeconds: 300 },
+  limits: { maxConnections: 1000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 10_000 },
+  dbPool: 10,
+  workers: 1,
 };
 
 const options = {
@@ -46,6 +75,9 @@ const options = {
   'zone-name': { type: 'string' },
   'log-level': { type: 'string' },
   'invite-ttl': { type: 'string' },
+  'no-throttle': { type: 'boolean' },
+  'db-pool': { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -68,6 +100,8 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     port: integer('port', pick(values.port, 'ONEZONE_PORT'), DEFAULTS.port, 0, 65535),
     http: values.http ?? boolEnv('ONEZONE_HTTP', env.ONEZONE_HTTP),
     db: parseDb(dbUrl, dataDir),
+    dbPool: integer('db-pool', pick(values['db-pool'], 'ONEZONE_DB_POOL'), DEFAULTS.dbPool, 1, 1000),
+    workers: workers(pick(values.workers, 'ONEZONE_WORKERS')),
     zoneName: pick(values['zone-name'], 'ONEZONE_ZONE_NAME') ?? DEFAULTS.zoneName,
     adminPassword: env.ONEZONE_ADMIN_PASSWORD || undefined,
     masterKey: parseMasterKey(env.ONEZONE_MASTER_KEY),
@@ -75,6 +109,18 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     inviteTtl: integer('invite-ttl', pick(values['invite-ttl'], 'ONEZONE_INVITE_TTL'), DEFAULTS.inviteTtl, 1, 10 * 365 * 24 * 3600),
     accessTokenTtl: integer('access token ttl', env.ONEZONE_ACCESS_TOKEN_TTL, DEFAULTS.accessTokenTtl, 60, 10 * 365 * 24 * 3600),
     bodyLimit: DEFAULTS.bodyLimit,
+    passwordCost: integer('password cost', env.ONEZONE_PASSWORD_COST, 15, 10, 20),
+    throttle: {
+      enabled: !values['no-throttle'] && onOff('ONEZONE_THROTTLE', env.ONEZONE_THROTTLE),
+      attempts: integer('ONEZONE_THROTTLE_ATTEMPTS', env.ONEZONE_THROTTLE_ATTEMPTS, DEFAULTS.throttle.attempts, 1, 1_000_000),
+      windowSeconds: integer('ONEZONE_THROTTLE_WINDOW', env.ONEZONE_THROTTLE_WINDOW, DEFAULTS.throttle.windowSeconds, 1, 24 * 3600),
+    },
+    limits: {
+      maxConnections: integer('ONEZONE_MAX_CONNECTIONS', env.ONEZONE_MAX_CONNECTIONS, DEFAULTS.limits.maxConnections, 1, 1_000_000),
+      headersTimeoutMs: integer('ONEZONE_HEADERS_TIMEOUT_MS', env.ONEZONE_HEADERS_TIMEOUT_MS, DEFAULTS.limits.headersTimeoutMs, 100, 600_000),
+      requestTimeoutMs: integer('ONEZONE_REQUEST_TIMEOUT_MS', env.ONEZONE_REQUEST_TIMEOUT_MS, DEFAULTS.limits.requestTimeoutMs, 100, 3_600_000),
+      keepAliveTimeoutMs: integer('ONEZONE_KEEP_ALIVE_TIMEOUT_MS', env.ONEZONE_KEEP_ALIVE_TIMEOUT_MS, DEFAULTS.limits.keepAliveTimeoutMs, 100, 600_000),
+    },
   };
 }
 
@@ -84,6 +130,18 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}`);
   return n;
+}
+
+/** `auto` means one worker per core. */
+function workers(raw: string | undefined): number {
+  return raw === 'auto' ? os.availableParallelism() : integer('workers', raw, DEFAULTS.workers, 1, 256);
+}
+
+/** A switch that is on unless the environment turns it off. */
+function onOff(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(`${name} must be on or off`);
 }
 
 function boolEnv(name: string, raw: string | undefined): boolean {

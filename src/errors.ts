@@ -16,6 +16,7 @@ export const catalog = {
   methodNotAllowed: { status: 405, error: 'method_not_allowed', description: 'The method is not allowed on this resource.' },
   notAcceptable: { status: 406, error: 'not_acceptable', description: 'Only application/json responses are available.' },
   conflict: { status: 409, error: 'conflict', description: 'The resource already exists.' },
+  requestTimeout: { status: 408, error: 'invalid_request', description: 'The request took too long to arrive.' },
   payloadTooLarge: { status: 413, error: 'payload_too_large', description: 'The request body is too large.' },
   unsupportedMediaType: { status: 415, error: 'unsupported_media_type', description: 'The request body must be application/json.' },
   tooManyRequests: { status: 429, error: 'too_many_requests', description: 'Too many requests; retry later.' },

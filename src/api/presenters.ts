@@ -1,3 +1,5 @@
+import type { GroupRow, MemberRow } from '../store/groups.js';
+import type { ProviderRow } from '../store/providers.js';
 import type { SpaceRow } from '../store/spaces.js';
 import type { UserRow } from '../store/users.js';
 
@@ -22,3 +24,18 @@ export const presentSpace = (s: SpaceRow, supports: Record<string, number> = {})
 
 /** RC2 says "undefined" (the string) when no default space is set. */
 export const defaultSpaceId = (id: string | undefined): string => id ?? 'undefined';
+
+export const presentGroup = (g: GroupRow) => ({ groupId: g.id, name: g.name, type: g.type });
+
+/** A user as other members see it. */
+export const presentMember = (u: MemberRow) => ({ userId: u.id, login: u.login, name: u.name });
+
+/** RC2 `ProviderDetails` plus `clientName`; coordinates only when the provider gave them. */
+export const presentProvider = (p: ProviderRow) => ({
+  clientName: p.name,
+  providerId: p.id,
+  urls: JSON.parse(p.urls) as string[],
+  redirectionPoint: p.redirection_point,
+  ...(p.latitude !== null && { latitude: p.latitude }),
+  ...(p.longitude !== null && { longitude: p.longitude }),
+});

@@ -1,4 +1,5 @@
 import { type TSchema, Type } from 'typebox';
+import { GROUP_TYPES } from '../domain/groups.js';
 import { GROUP_PRIVILEGES, ONEZONE_PRIVILEGES, SPACE_PRIVILEGES } from '../domain/privileges.js';
 
 /**
@@ -36,13 +37,13 @@ export const Space = Type.Object({
 
 export const Name = Type.String({ minLength: 1, maxLength: 256 });
 
-export const SpacePrivilegeList = Type.Array(Type.Union(SPACE_PRIVILEGES.map((p) => Type.Literal(p))), {
+export const SpacePrivilegeList = Type.Array(Type.Enum(SPACE_PRIVILEGES), {
   maxItems: SPACE_PRIVILEGES.length * 2,
 });
-export const GroupPrivilegeList = Type.Array(Type.Union(GROUP_PRIVILEGES.map((p) => Type.Literal(p))), {
+export const GroupPrivilegeList = Type.Array(Type.Enum(GROUP_PRIVILEGES), {
   maxItems: GROUP_PRIVILEGES.length * 2,
 });
-export const OnezonePrivilegeList = Type.Array(Type.Union(ONEZONE_PRIVILEGES.map((p) => Type.Literal(p))), {
+export const OnezonePrivilegeList = Type.Array(Type.Enum(ONEZONE_PRIVILEGES), {
   maxItems: ONEZONE_PRIVILEGES.length * 2,
 });
 
@@ -56,6 +57,19 @@ export const InviteOptionsBody = Type.Object({
   ttl: Type.Optional(Type.Integer({ minimum: 60, maximum: 365 * 24 * 3600, description: 'Lifetime in seconds.' })),
   privileges: Type.Optional(SpacePrivilegeList),
 });
+
+/** The same body for group invites: the privileges are group privileges. */
+export const GroupInviteOptionsBody = Type.Object({
+  ...InviteOptionsBody.properties,
+  privileges: Type.Optional(GroupPrivilegeList),
+});
+
+export const GroupType = Type.Enum(GROUP_TYPES);
+
+export const Group = Type.Object({ groupId: Type.String(), name: Type.String(), type: Type.String() });
+
+/** A user as other members see it (RC2 `{userId, login, name}`). */
+export const UserDetails = Type.Object({ userId: Type.String(), login: Type.String(), name: Type.String() });
 
 /** `{ "<key>": [ids] }`: every RC2 list response is wrapped like this. */
 export const IdList = <K extends string>(key: K) => Type.Object({ [key]: Type.Array(Type.String()) } as unknown as { [P in K]: TSchema });

@@ -4,7 +4,7 @@ import { Name, Space, TokenBody, TokenRequest, User } from './schemas.js';
 import { type Routes, asUser } from './types.js';
 
 /** `/user…`: the authenticated user's own account, spaces and tokens. */
-export const userRoutes: Routes = (app, { users, spaces, accessTokens }) => {
+export const userRoutes: Routes = (app, { users, spaces, accessTokens, support }) => {
   const tags = ['User'];
 
   app.get('/user', { schema: { operationId: 'get_user', tags, response: { 200: User } } }, async (req) =>
@@ -77,10 +77,17 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens }) => {
     return reply.code(201).header('location', `/user/spaces/${id}`).send();
   });
 
+  // A space-creation token naming the caller, for a provider to create a space for them later.
+  app.get(
+    '/user/spaces/token',
+    { schema: { operationId: 'get_user_space_token', tags, response: { 200: TokenBody } } },
+    async (req) => ({ token: await spaces.createToken(asUser(req.actor)) }),
+  );
+
   app.get(
     '/user/spaces/:sid',
     { schema: { operationId: 'get_user_space', tags, params: Type.Object({ sid: Type.String() }), response: { 200: Space } } },
-    async (req) => presentSpace(await spaces.getOfUser(asUser(req.actor), req.params.sid)),
+    async (req) => presentSpace(await spaces.getOfUser(asUser(req.actor), req.params.sid), await support.supportsOf(req.params.sid)),
   );
 
   app.delete(

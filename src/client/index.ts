@@ -1,10 +1,16 @@
+import { groupSpacesApi } from './group-spaces.js';
+import { groupsApi } from './groups.js';
 import { type ClientOptions, HttpTransport } from './http.js';
+import { privilegesApi } from './privileges.js';
+import { providerApi, providersApi } from './provider.js';
 import { spacesApi } from './spaces.js';
 import { userApi } from './user.js';
 import { usersApi } from './users.js';
 
 export { OnezoneError, type ClientOptions, type Credentials, type RawResponse } from './http.js';
 export type * from './types.js';
+export type { OnezonePrivilege } from './privileges.js';
+export type { PortStatus, ProviderDetails, ProviderPatch, ProviderRegistration, SupportSize } from './provider.js';
 
 /**
  * Typed client of the Onezone REST API: one namespace per resource, one method per
@@ -16,14 +22,29 @@ export class OnezoneClient {
   readonly user;
   /** Spaces by id (`/spaces…`). */
   readonly spaces;
+  /** Groups by id (`/groups…`). */
+  readonly groups;
+  /** A group's spaces (`/groups/{id}/spaces…`). */
+  readonly groupSpaces;
+  /** Onezone privileges of users and groups (`/privileges…`). */
+  readonly privileges;
   /** Zone administration extensions (`/users`). */
   readonly users;
+  /** The calling provider itself (`/provider…`). */
+  readonly provider;
+  /** Other providers and the providers of a space. */
+  readonly providers;
 
   constructor(opts: ClientOptions) {
     this.http = new HttpTransport(opts);
     this.user = userApi(this.http);
     this.spaces = spacesApi(this.http);
+    this.groups = groupsApi(this.http);
+    this.groupSpaces = groupSpacesApi(this.http);
+    this.privileges = privilegesApi(this.http);
     this.users = usersApi(this.http);
+    this.provider = providerApi(this.http);
+    this.providers = providersApi(this.http);
   }
 
   close(): Promise<void> {

@@ -43,3 +43,44 @@ export interface InviteOptions {
   ttl?: number;
   privileges?: SpacePrivilege[];
 }
+
+export type GroupType = 'organization' | 'unit' | 'team' | 'role';
+
+export interface Group {
+  groupId: string;
+  name: string;
+  type: GroupType;
+}
+
+export interface GroupPatch {
+  name?: string;
+  type?: GroupType;
+}
+
+/** A user as other members see it. */
+export interface UserDetails {
+  userId: string;
+  login: string;
+  name: string;
+}
+
+export type GroupPrivilege =
+  | 'group_change_data'
+  | 'group_invite_user'
+  | 'group_remove_user'
+  | 'group_join_space'
+  | 'group_create_space'
+  | 'group_set_privileges'
+  | 'group_remove'
+  | 'group_leave_space'
+  | 'group_view_data'
+  | 'group_create_space_token'
+  | 'group_join_group'
+  | 'group_invite_group'
+  | 'group_remove_group';
+
+export interface GroupInviteOptions {
+  usageLimit?: number | 'infinity';
+  ttl?: number;
+  privileges?: GroupPrivilege[];
+}

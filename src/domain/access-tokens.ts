@@ -33,8 +33,9 @@ export function accessTokenService({ store, clock, ids, masterKey, config }: Dep
       return mintToken(masterKey, config.zoneName, id, [timeCaveat(expiresAt)]);
     },
 
-    async authenticate(text: string): Promise<UserActor> {
-      const claims = verifyToken(masterKey, text);
+    /** `discharges`: bound discharge macaroons, for tokens with third-party caveats (provider-mediated login). */
+    async authenticate(text: string, discharges: readonly string[] = []): Promise<UserActor> {
+      const claims = verifyToken(masterKey, text, discharges);
       if (!claims || claims.type !== null) throw bad();
       const row = await store.tokens.accessTokenSubject(claims.id);
       if (!row || row.kind !== 'access') throw bad();

@@ -2,14 +2,22 @@ import { ApiError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { Actor } from './actor.js';
 import {
+  type GroupPrivilege,
   type OnezonePrivilege,
   type SpacePrivilege,
+  groupPrivileges,
   onezonePrivileges,
   spacePrivileges,
 } from './privileges.js';
 
 /** The id of the predefined group whose members administer the zone. */
 export const ADMINS_GROUP = 'admins';
+
+/**
+ * What a provider may do in a space it supports, on the routes open to providers (RC2: "any GET
+ * except groups/token": view the space and its users, mint user invites and support tokens).
+ */
+const PROVIDER_IN_SPACE = spacePrivileges.toMask(['space_view_data', 'space_invite_user', 'space_add_provider']);
 
 /**
  * Declarative authorization, one call per service method. A missing resource is 404 before
@@ -28,8 +36,24 @@ export function authorizer(store: Store) {
         const mask = (await store.spaces.effectivePrivileges(spaceId, actor.userId)) ?? 0;
         if (mask & spacePrivileges.bit(privilege)) return;
       }
+      if (actor.kind === 'provider' && PROVIDER_IN_SPACE & spacePrivileges.bit(privilege)) {
+        if (await store.providers.supports(spaceId, actor.providerId)) return;
+      }
       if (orZone && (await onezoneMask(actor)) & onezonePrivileges.bit(orZone)) return;
       throw new ApiError('forbidden', `This operation requires the '${privilege}' privilege in the space.`);
+    },
+
+    /**
+     * Requires `privilege` among the user's effective privileges in the group (direct or through
+     * nested groups; RC2 asked for direct membership, see docs/compatibility.md).
+     */
+    async group(actor: Actor, groupId: string, privilege: GroupPrivilege): Promise<void> {
+      if (!(await store.groups.exists(groupId))) throw new ApiError('notFound', 'Group not found.');
+      if (actor.kind === 'user') {
+        const mask = (await store.groups.effectivePrivileges(groupId, actor.userId)) ?? 0;
+        if (mask & groupPrivileges.bit(privilege)) return;
+      }
+      throw new ApiError('forbidden', `This operation requires the '${privilege}' privilege in the group.`);
     },
 
     async zone(actor: Actor, privilege: OnezonePrivilege): Promise<void> {

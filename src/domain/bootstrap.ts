@@ -12,6 +12,7 @@ import { groupPrivileges, onezonePrivileges } from './privileges.js';
 export async function bootstrap(
   { store, clock, ids }: Pick<Deps, 'store' | 'clock' | 'ids'>,
   adminPassword: string | undefined,
+  passwordCost?: number,
 ): Promise<{ generatedPassword: string | undefined }> {
   return store.transaction(async (tx: Store) => {
     if (!(await tx.groups.byId(ADMINS_GROUP))) {
@@ -25,7 +26,7 @@ export async function bootstrap(
       id,
       login: 'admin',
       name: 'admin',
-      password_hash: await hashPassword(password),
+      password_hash: await hashPassword(password, passwordCost),
       alias: '',
       email_list: '[]',
       default_space_id: null,

@@ -12,16 +12,18 @@ const MAX_REMEMBERED = 10_000;
  * with the hash it was proven against: a changed password or a deleted user misses at once,
  * because every request still reads the user's current hash from the database.
  */
-export function credentialService({ store }: Deps) {
+export function credentialService({ store, config }: Deps) {
   const pepper = randomBytes(32);
   const proven = new Map<string, string>();
   const inflight = new Map<string, Promise<boolean>>();
+  let kdfRuns = 0;
   // Unknown logins still pay one KDF run, so timing does not tell which logins exist.
-  const decoy = hashPassword(randomBytes(16).toString('hex'));
+  const decoy = hashPassword(randomBytes(16).toString('hex'), config.passwordCost);
 
   const check = (key: string, password: string, hash: string): Promise<boolean> => {
     let pending = inflight.get(key);
     if (!pending) {
+      kdfRuns++;
       pending = verifyPassword(password, hash).finally(() => inflight.delete(key));
       inflight.set(key, pending);
     }
@@ -29,6 +31,9 @@ export function credentialService({ store }: Deps) {
   };
 
   return {
+    /** How many password checks paid the KDF (known pairs and concurrent duplicates do not). */
+    kdfRuns: () => kdfRuns,
+
     async basic(login: string, password: string): Promise<UserActor> {
       const user = await store.users.byLogin(login);
       if (!user?.password_hash) {

@@ -9,7 +9,7 @@ export interface Deps {
   clock: () => number;
   ids: () => string;
   masterKey: Buffer;
-  config: Pick<Config, 'zoneName' | 'inviteTtl' | 'accessTokenTtl'>;
+  config: Pick<Config, 'zoneName' | 'inviteTtl' | 'accessTokenTtl' | 'passwordCost'>;
 }
 
 /** Entity and token ids: 32 random bytes, base64url, 43 characters, like the original. */

@@ -2,10 +2,11 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 /**
  * scrypt (memory-hard) password hashes: `scrypt$N$r$p$salt$hash`, base64url fields.
- * N=2^15, r=8 takes 32 MiB and tens of milliseconds per check, which is why http/auth.ts
- * remembers recently proven credentials instead of paying this on every request.
+ * The default N=2^15, r=8 takes 32 MiB and tens of milliseconds per check, which is why
+ * domain/credentials.ts remembers recently proven credentials instead of paying this on every
+ * request. Each hash records its own parameters, so the cost can change without a migration.
  */
-const N = 1 << 15;
+export const DEFAULT_COST = 15;
 const R = 8;
 const P = 1;
 const KEYLEN = 32;
@@ -19,10 +20,11 @@ function derive(password: string, salt: Buffer, n: number, r: number, p: number)
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost = DEFAULT_COST): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, N, R, P);
-  return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const n = 2 ** cost;
+  const key = await derive(password, salt, n, R, P);
+  return ['scrypt', n, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

@@ -1,5 +1,7 @@
 import { ApiError, invalidField } from '../errors.js';
+import type { Store } from '../store/index.js';
 import type { SpaceRow } from '../store/spaces.js';
+import type { TokenRow } from '../store/tokens.js';
 import type { Actor, UserActor } from './actor.js';
 import type { Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
@@ -19,6 +21,25 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
     return space;
   };
 
+  const invite = async (
+    actor: UserActor,
+    spaceId: string,
+    privilege: 'space_invite_user' | 'space_invite_group',
+    opts: InviteOptions,
+  ): Promise<string> => {
+    await authorize.space(actor, spaceId, privilege);
+    if (opts.privileges != null && opts.privileges !== SPACE_MEMBER_DEFAULT) {
+      // Handing out more than the default is setting privileges, so it needs that right too.
+      await authorize.space(actor, spaceId, 'space_set_privileges');
+    }
+    return invites.mint(store, {
+      type: privilege === 'space_invite_user' ? InviteType.spaceInviteUser : InviteType.spaceInviteGroup,
+      issuer: { type: 'user', id: actor.userId },
+      target: { type: 'space', id: spaceId },
+      ...opts,
+    });
+  };
+
   return {
     /** The creator gets every space privilege. */
     async create(actor: UserActor, name: string): Promise<string> {
@@ -28,6 +49,42 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
         await tx.spaces.addUser(id, actor.userId, spacePrivileges.all);
       });
       return id;
+    },
+
+    /** `GET /spaces`: every space in the zone, for holders of the Onezone `list_spaces`. */
+    async list(actor: Actor): Promise<string[]> {
+      await authorize.zone(actor, 'list_spaces');
+      return store.spaces.list();
+    },
+
+    /** `PATCH /spaces/{id}`: one name for everyone (no per-user aliases). */
+    async rename(actor: Actor, spaceId: string, name: string): Promise<void> {
+      await authorize.space(actor, spaceId, 'space_change_data');
+      if (!(await store.spaces.rename(spaceId, name))) throw new ApiError('notFound', 'Space not found.');
+    },
+
+    /**
+     * `DELETE /spaces/{id}`: memberships go by cascade, defaults pointing here are cleared by the
+     * foreign key, and invites to the space die with it, all at once.
+     */
+    async remove(actor: Actor, spaceId: string): Promise<void> {
+      await authorize.space(actor, spaceId, 'space_remove');
+      await store.transaction(async (tx) => {
+        await tx.tokens.deleteByTarget('space', spaceId);
+        if (!(await tx.spaces.delete(spaceId))) throw new ApiError('notFound', 'Space not found.');
+      });
+    },
+
+    /**
+     * `GET /user/spaces/token`: a space-creation token naming the user, to hand to a provider
+     * that creates (and supports) a space for them later.
+     */
+    createToken(actor: UserActor): Promise<string> {
+      return invites.mint(store, {
+        type: InviteType.spaceCreate,
+        issuer: { type: 'user', id: actor.userId },
+        target: { type: 'user', id: actor.userId },
+      });
     },
 
     /** `GET /spaces/{id}`: members with space_view_data, or holders of list_spaces. */
@@ -75,31 +132,18 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
             ? new ApiError('invalidRequest', 'You belong to this space through a group; leave the group instead.')
             : new ApiError('notFound', 'You are not a member of this space.');
         }
-        const user = await tx.users.byId(actor.userId);
-        if (user?.default_space_id === spaceId && (await tx.spaces.effectivePrivileges(spaceId, actor.userId)) === undefined) {
-          await tx.users.update(actor.userId, { default_space_id: null });
-        }
+        await clearDefaultIfGone(tx, actor.userId, spaceId);
       });
-    },
-
-    async users(actor: Actor, spaceId: string): Promise<string[]> {
-      await authorize.space(actor, spaceId, 'space_view_data');
-      return store.spaces.users(spaceId);
     },
 
     /** Mints a user invite. RC2's GET is single use; the POST extension may set limit, lifetime, privileges. */
-    async inviteUser(actor: UserActor, spaceId: string, opts: InviteOptions = {}): Promise<string> {
-      await authorize.space(actor, spaceId, 'space_invite_user');
-      if (opts.privileges != null && opts.privileges !== SPACE_MEMBER_DEFAULT) {
-        // Handing out more than the default is setting privileges, so it needs that right too.
-        await authorize.space(actor, spaceId, 'space_set_privileges');
-      }
-      return invites.mint(store, {
-        type: InviteType.spaceInviteUser,
-        issuer: { type: 'user', id: actor.userId },
-        target: { type: 'space', id: spaceId },
-        ...opts,
-      });
+    inviteUser(actor: UserActor, spaceId: string, opts: InviteOptions = {}): Promise<string> {
+      return invite(actor, spaceId, 'space_invite_user', opts);
+    },
+
+    /** Mints a group invite (`space_invite_group_token`), used by `POST /groups/{id}/spaces/join`. */
+    inviteGroup(actor: UserActor, spaceId: string, opts: InviteOptions = {}): Promise<string> {
+      return invite(actor, spaceId, 'space_invite_group', opts);
     },
 
     /**
@@ -112,7 +156,7 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
         const invite = await invites.open(tx, token, InviteType.spaceInviteUser);
         const spaceId = invite.target_id!;
         if (!(await tx.spaces.exists(spaceId))) throw new ApiError('invalidToken');
-        await assertIssuerMayInvite(tx, invite.issuer_type, invite.issuer_id, spaceId, invite.privileges);
+        await assertIssuerMayInvite(tx, invite, spaceId, 'space_invite_user');
         const added = await tx.spaces.addUser(spaceId, actor.userId, invite.privileges ?? SPACE_MEMBER_DEFAULT);
         if (added) await invites.countUse(tx, invite);
         return spaceId;
@@ -121,18 +165,30 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
   };
 }
 
-async function assertIssuerMayInvite(
-  tx: Deps['store'],
-  issuerType: string,
-  issuerId: string,
+/**
+ * The issuer of an invite must still hold the inviting privilege at join time, and
+ * `space_set_privileges` as well when the invite hands out more than the default.
+ */
+export async function assertIssuerMayInvite(
+  tx: Store,
+  invite: TokenRow,
   spaceId: string,
-  carried: number | null,
+  privilege: 'space_invite_user' | 'space_invite_group',
 ): Promise<void> {
-  const mask = issuerType === 'user' ? ((await tx.spaces.effectivePrivileges(spaceId, issuerId)) ?? 0) : 0;
-  let needed = spacePrivileges.bit('space_invite_user');
-  if (carried !== null && carried !== SPACE_MEMBER_DEFAULT) needed |= spacePrivileges.bit('space_set_privileges');
+  const mask = invite.issuer_type === 'user' ? ((await tx.spaces.effectivePrivileges(spaceId, invite.issuer_id)) ?? 0) : 0;
+  let needed = spacePrivileges.bit(privilege);
+  if (invite.privileges !== null && invite.privileges !== SPACE_MEMBER_DEFAULT) needed |= spacePrivileges.bit('space_set_privileges');
   if ((mask & needed) !== needed) {
-    throw new ApiError('invalidToken', 'The issuer of this token may no longer invite users to this space.');
+    const whom = privilege === 'space_invite_user' ? 'users' : 'groups';
+    throw new ApiError('invalidToken', `The issuer of this token may no longer invite ${whom} to this space.`);
+  }
+}
+
+/** A user who no longer reaches a space stops having it as the default. */
+export async function clearDefaultIfGone(tx: Store, userId: string, spaceId: string): Promise<void> {
+  const user = await tx.users.byId(userId);
+  if (user?.default_space_id === spaceId && (await tx.spaces.effectivePrivileges(spaceId, userId)) === undefined) {
+    await tx.users.update(userId, { default_space_id: null });
   }
 }
 

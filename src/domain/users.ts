@@ -20,7 +20,7 @@ export interface UserPatch {
 
 const LOGIN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
-export function userService({ store, clock, ids }: Deps, authorize: Authorizer) {
+export function userService({ store, clock, ids, config }: Deps, authorize: Authorizer) {
   const current = async (actor: UserActor): Promise<UserRow> => {
     const user = await store.users.byId(actor.userId);
     // The credentials were valid a moment ago; the account was deleted since.
@@ -40,7 +40,7 @@ export function userService({ store, clock, ids }: Deps, authorize: Authorizer) 
         id: ids(),
         login: input.login,
         name: input.name,
-        password_hash: await hashPassword(input.password),
+        password_hash: await hashPassword(input.password, config.passwordCost),
         alias: '',
         email_list: '[]',
         default_space_id: null,

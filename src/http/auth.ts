@@ -1,7 +1,9 @@
+import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../domain/actor.js';
 import type { AccessTokenService } from '../domain/access-tokens.js';
 import type { CredentialService } from '../domain/credentials.js';
+import type { ProviderService } from '../domain/providers.js';
 import { ApiError } from '../errors.js';
 
 /** Who may call a route: `none` skips authentication entirely (the four open RC2 operations). */
@@ -21,13 +23,12 @@ const UNAUTHENTICATED = new ApiError('unauthorized', undefined, { 'www-authentic
 
 /**
  * Credentials -> actor, before the body is read. Order as in the 2016 server: Basic, then an
- * access token (`macaroon`, `X-Auth-Token`, `Authorization: Bearer`). Credentials that are
- * present but wrong are a 401 even when the route would allow anyone authenticated.
+ * access token (`macaroon`, `X-Auth-Token`, `Authorization: Bearer`; a user's, with any bound
+ * `discharge-macaroons`, or a provider token), then a TLS client certificate of a provider.
+ * Credentials that are present but wrong are a 401 even when the route would allow anyone
+ * authenticated.
  */
-export function registerAuth(
-  app: FastifyInstance,
-  services: { credentials: CredentialService; accessTokens: AccessTokenService },
-): void {
+export function registerAuth(app: FastifyInstance, services: AuthServices): void {
   app.decorateRequest('actor', null as never);
   app.addHook('onRequest', async (request) => {
     const required = request.routeOptions.config.auth ?? 'user';
@@ -44,10 +45,16 @@ export function registerAuth(
   });
 }
 
-async function authenticate(
-  request: FastifyRequest,
-  { credentials, accessTokens }: { credentials: CredentialService; accessTokens: AccessTokenService },
-): Promise<Actor> {
+interface AuthServices {
+  credentials: CredentialService;
+  accessTokens: AccessTokenService;
+  providers: ProviderService;
+}
+
+/** More bound discharges than any token of ours has third-party caveats is a malformed request. */
+const MAX_DISCHARGES = 8;
+
+async function authenticate(request: FastifyRequest, { credentials, accessTokens, providers }: AuthServices): Promise<Actor> {
   const { authorization } = request.headers;
   if (authorization !== undefined) {
     const [scheme = '', value = ''] = authorization.trim().split(/\s+/, 2);
@@ -62,8 +69,30 @@ async function authenticate(
     }
   }
   const token = header(request, 'macaroon') ?? header(request, 'x-auth-token') ?? bearer(authorization);
-  if (token !== undefined) return accessTokens.authenticate(token);
+  if (token !== undefined) {
+    return (await providers.authenticateToken(token)) ?? accessTokens.authenticate(token, discharges(request));
+  }
+  const cert = peerCertificate(request);
+  if (cert !== undefined) {
+    const provider = await providers.authenticateCert(cert);
+    if (!provider) throw new ApiError('badCredentials', 'The client certificate is not one this zone issued to a registered provider, or it has expired.');
+    return provider;
+  }
   return NOBODY;
+}
+
+function discharges(request: FastifyRequest): string[] {
+  const list = header(request, 'discharge-macaroons')?.trim().split(/\s+/).filter(Boolean) ?? [];
+  if (list.length > MAX_DISCHARGES) throw new ApiError('badAccessToken', 'Too many discharge macaroons.');
+  return list;
+}
+
+/** DER of the TLS client certificate, when the connection is TLS and the client sent one. */
+function peerCertificate(request: FastifyRequest): Buffer | undefined {
+  const socket = request.raw.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const cert = socket.getPeerCertificate();
+  return cert && cert.raw ? cert.raw : undefined;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

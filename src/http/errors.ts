@@ -17,6 +17,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Fastify's `frameworkErrors` option: errors the router raises before any route or hook runs
+ * (malformed percent-encoding, overlong parameters). Without it they are answered in Fastify's
+ * own shape, echoing the path.
+ */
+export function routerErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  send(reply, toApiError(err));
+}
+
 export function send(reply: FastifyReply, err: ApiError): FastifyReply {
   return reply
     .code(err.status)
@@ -33,6 +42,8 @@ const frameworkErrors: Record<string, ErrorKind> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalidRequest',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformedJson',
   FST_ERR_BAD_URL: 'notFound',
+  // A path parameter longer than any id can be: nothing there.
+  FST_ERR_MAX_PARAM_LENGTH: 'notFound',
 };
 
 function toApiError(err: FastifyError): ApiError {

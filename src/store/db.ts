@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { DbConfig } from '../config.js';
 import type { Database } from './schema.js';
 
@@ -13,6 +13,9 @@ export interface Connection {
   close(): Promise<void>;
 }
 
+/** A database this zone cannot use as configured; the message says what to change. */
+export class UnusableDatabaseError extends Error {}
+
 /** Opens the database; each driver is loaded only when used (start-up time). */
 export async function connect(config: DbConfig, opts: { poolSize?: number } = {}): Promise<Connection> {
   if (config.kind === 'postgres') {
@@ -20,20 +23,54 @@ export async function connect(config: DbConfig, opts: { poolSize?: number } = {}
     // int8 columns (our Unix-second timestamps) come back as strings by default.
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: config.url, max: opts.poolSize ?? 10 });
+    // An idle connection dropped by the server (restart, failover) is discarded by the pool and
+    // the next query opens a fresh one; without a listener the event would kill the process.
+    pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await assertBinaryCollation(db);
+    } catch (err) {
+      await db.destroy();
+      throw err;
+    }
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   const { default: SqliteDatabase } = await import('better-sqlite3');
   fs.mkdirSync(path.dirname(config.file), { recursive: true });
-  const sqlite = new SqliteDatabase(config.file);
-  // WAL keeps readers off the writer's back; NORMAL sync survives a process crash (kill -9),
-  // which is what "every acknowledged write is kept" needs short of power loss.
-  sqlite.pragma('journal_mode = WAL');
+  // Waits up to 5 s for a lock, e.g. for a predecessor that is still shutting down.
+  const sqlite = new SqliteDatabase(config.file, { timeout: 5000 });
+  try {
+    // One process per SQLite file: the exclusive lock is taken now and held until close, so a
+    // second `serve` on the same file fails at start instead of meeting SQLITE_BUSY under load.
+    sqlite.pragma('locking_mode = EXCLUSIVE');
+    // WAL keeps readers off the writer's back; NORMAL sync survives a process crash (kill -9),
+    // which is what "every acknowledged write is kept" needs short of power loss.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.exec('begin exclusive; commit');
+  } catch (err) {
+    sqlite.close();
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new UnusableDatabaseError(
+        `the SQLite database ${config.file} is in use by another process; SQLite allows one onezone process per database (use PostgreSQL, --db postgres://…, to run several)`,
+      );
+    throw err;
+  }
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * Lists are sorted by id, and ids are base64url: SQLite compares bytes, so PostgreSQL must too
+ * (a linguistic collation such as en_US puts `a` before `B`), or the two would list differently.
+ */
+async function assertBinaryCollation(db: Kysely<Database>): Promise<void> {
+  const { rows } = await sql<{ binary: boolean }>`select ('B' < 'a' and 'Z' < '_' and '-' < '0') as binary`.execute(db);
+  if (!rows[0]?.binary) {
+    throw new UnusableDatabaseError(
+      "the PostgreSQL database sorts text by a linguistic collation; onezone needs byte order: create it with CREATE DATABASE … TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'",
+    );
+  }
 }
 
 /**

@@ -1,10 +1,25 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { ancestorsOfUser } from './graph.js';
+import type { Dialect } from './db.js';
+import { ancestorsOfGroup, ancestorsOfUser, descendantsOfGroup, privilegeWalkOfUser } from './graph.js';
 import type { Database, GroupsTable } from './schema.js';
 
 export type GroupRow = Selectable<GroupsTable>;
 
-export function groupsRepo(db: Kysely<Database>) {
+/** What other users may see of a member. */
+export interface MemberRow {
+  id: string;
+  login: string;
+  name: string;
+}
+
+export function groupsRepo(db: Kysely<Database>, dialect: Dialect) {
+  const hasEffectiveUser = async (groupId: string, userId: string): Promise<boolean> => {
+    const { rows } = await sql<{ one: number }>`
+      with recursive ${ancestorsOfUser(userId)}
+      select 1 as one from anc where group_id = ${groupId} limit 1`.execute(db);
+    return rows.length > 0;
+  };
+
   return {
     async insert(row: GroupRow): Promise<void> {
       await db.insertInto('groups').values(row).execute();
@@ -14,6 +29,23 @@ export function groupsRepo(db: Kysely<Database>) {
       return db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
+    async exists(id: string): Promise<boolean> {
+      const row = await db.selectFrom('groups').select('id').where('id', '=', id).executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async update(id: string, patch: Partial<Pick<GroupRow, 'name' | 'type'>>): Promise<boolean> {
+      const res = await db.updateTable('groups').set(patch).where('id', '=', id).executeTakeFirst();
+      return res.numUpdatedRows > 0n;
+    },
+
+    /** Memberships in both directions go with the row (foreign keys cascade). */
+    async delete(id: string): Promise<boolean> {
+      const res = await db.deleteFrom('groups').where('id', '=', id).executeTakeFirst();
+      return res.numDeletedRows > 0n;
+    },
+
+    /** Adds a direct member; false (and nothing changed) when already one. */
     async addUser(groupId: string, userId: string, privileges: number): Promise<boolean> {
       const res = await db
         .insertInto('group_users')
@@ -23,12 +55,176 @@ export function groupsRepo(db: Kysely<Database>) {
       return (res.numInsertedOrUpdatedRows ?? 0n) > 0n;
     },
 
+    async removeUser(groupId: string, userId: string): Promise<boolean> {
+      const res = await db
+        .deleteFrom('group_users')
+        .where('group_id', '=', groupId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return res.numDeletedRows > 0n;
+    },
+
+    /** Direct privileges; undefined when the user is not a direct member. */
+    async userPrivileges(groupId: string, userId: string): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('group_users')
+        .select('privileges')
+        .where('group_id', '=', groupId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return row?.privileges;
+    },
+
+    async setUserPrivileges(groupId: string, userId: string, privileges: number): Promise<boolean> {
+      const res = await db
+        .updateTable('group_users')
+        .set({ privileges })
+        .where('group_id', '=', groupId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return res.numUpdatedRows > 0n;
+    },
+
+    async users(groupId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('group_users')
+        .select('user_id')
+        .where('group_id', '=', groupId)
+        .orderBy('user_id')
+        .execute();
+      return rows.map((r) => r.user_id);
+    },
+
+    /** Users of the group and of every group nested in it at any depth, sorted. */
+    async effectiveUsers(groupId: string): Promise<string[]> {
+      const { rows } = await sql<{ user_id: string }>`
+        with recursive ${descendantsOfGroup(groupId)}
+        select distinct gu.user_id from group_users gu join des on gu.group_id = des.group_id
+        order by gu.user_id`.execute(db);
+      return rows.map((r) => r.user_id);
+    },
+
     /** Whether the user belongs to the group directly or through nested groups. */
-    async hasEffectiveUser(groupId: string, userId: string): Promise<boolean> {
-      const { rows } = await sql<{ one: number }>`
+    hasEffectiveUser,
+
+    /**
+     * The user's effective privileges in the group (RC2 group-graph algebra, see graph.ts);
+     * undefined when the user is not a member at any depth.
+     */
+    async effectivePrivileges(groupId: string, userId: string): Promise<number | undefined> {
+      const { rows } = await sql<{ mask: number }>`
+        with recursive ${privilegeWalkOfUser(userId)}
+        select mask from walk where group_id = ${groupId}`.execute(db);
+      if (rows.length === 0) return undefined;
+      return rows.reduce((acc, r) => acc | Number(r.mask), 0);
+    },
+
+    /** Groups the user belongs to directly, sorted. */
+    async ofUser(userId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('group_users')
+        .select('group_id')
+        .where('user_id', '=', userId)
+        .orderBy('group_id')
+        .execute();
+      return rows.map((r) => r.group_id);
+    },
+
+    /** Groups the user belongs to at any depth, sorted. */
+    async effectiveOfUser(userId: string): Promise<string[]> {
+      const { rows } = await sql<{ group_id: string }>`
         with recursive ${ancestorsOfUser(userId)}
-        select 1 as one from anc where group_id = ${groupId} limit 1`.execute(db);
+        select group_id from anc order by group_id`.execute(db);
+      return rows.map((r) => r.group_id);
+    },
+
+    /** `{userId, login, name}` of a direct (or, with `effective`, any-depth) member; undefined otherwise. */
+    async member(groupId: string, userId: string, effective: boolean): Promise<MemberRow | undefined> {
+      const direct = () =>
+        db.selectFrom('group_users').select('user_id').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
+      const belongs = effective ? await hasEffectiveUser(groupId, userId) : (await direct()) !== undefined;
+      if (!belongs) return undefined;
+      return db.selectFrom('users').select(['id', 'login', 'name']).where('id', '=', userId).executeTakeFirst();
+    },
+
+    /** Adds `childId` as a subgroup of `parentId`; false when it already is one. */
+    async addNested(parentId: string, childId: string, privileges: number): Promise<boolean> {
+      const res = await db
+        .insertInto('group_nested')
+        .values({ parent_id: parentId, child_id: childId, privileges })
+        .onConflict((oc) => oc.columns(['parent_id', 'child_id']).doNothing())
+        .executeTakeFirst();
+      return (res.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    },
+
+    async removeNested(parentId: string, childId: string): Promise<boolean> {
+      const res = await db
+        .deleteFrom('group_nested')
+        .where('parent_id', '=', parentId)
+        .where('child_id', '=', childId)
+        .executeTakeFirst();
+      return res.numDeletedRows > 0n;
+    },
+
+    /** The child's privileges in the parent; undefined when it is not a direct subgroup. */
+    async nestedPrivileges(parentId: string, childId: string): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('group_nested')
+        .select('privileges')
+        .where('parent_id', '=', parentId)
+        .where('child_id', '=', childId)
+        .executeTakeFirst();
+      return row?.privileges;
+    },
+
+    async setNestedPrivileges(parentId: string, childId: string, privileges: number): Promise<boolean> {
+      const res = await db
+        .updateTable('group_nested')
+        .set({ privileges })
+        .where('parent_id', '=', parentId)
+        .where('child_id', '=', childId)
+        .executeTakeFirst();
+      return res.numUpdatedRows > 0n;
+    },
+
+    /** Direct subgroups, sorted. */
+    async nested(parentId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('group_nested')
+        .select('child_id')
+        .where('parent_id', '=', parentId)
+        .orderBy('child_id')
+        .execute();
+      return rows.map((r) => r.child_id);
+    },
+
+    /** Direct parent groups, sorted. */
+    async parents(childId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('group_nested')
+        .select('parent_id')
+        .where('child_id', '=', childId)
+        .orderBy('parent_id')
+        .execute();
+      return rows.map((r) => r.parent_id);
+    },
+
+    /** Whether `groupId` is `ancestorId` itself or nested in it at any depth. */
+    async isWithin(groupId: string, ancestorId: string): Promise<boolean> {
+      const { rows } = await sql<{ one: number }>`
+        with recursive ${ancestorsOfGroup(groupId)}
+        select 1 as one from up where group_id = ${ancestorId} limit 1`.execute(db);
       return rows.length > 0;
+    },
+
+    /**
+     * Serializes changes to the nesting graph until the transaction ends, so a cycle check and
+     * the edge it allows cannot interleave with another. SQLite transactions already exclude
+     * each other's writes; on PostgreSQL this mode conflicts with itself and with row writes,
+     * not with reads.
+     */
+    async lockGraph(): Promise<void> {
+      if (dialect === 'postgres') await sql`lock table group_nested in share row exclusive mode`.execute(db);
     },
   };
 }

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Connection, Dialect } from './db.js';
 import { groupsRepo } from './groups.js';
+import { healthRepo } from './health.js';
 import { onezoneRepo } from './onezone.js';
+import { providersRepo } from './providers.js';
 import type { Database } from './schema.js';
 import { spacesRepo } from './spaces.js';
 import { tokensRepo } from './tokens.js';
@@ -14,6 +16,8 @@ export interface Store {
   readonly groups: ReturnType<typeof groupsRepo>;
   readonly onezone: ReturnType<typeof onezoneRepo>;
   readonly tokens: ReturnType<typeof tokensRepo>;
+  readonly providers: ReturnType<typeof providersRepo>;
+  readonly health: ReturnType<typeof healthRepo>;
   /** Runs `fn` in one database transaction; the store it gets is bound to that transaction. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -23,9 +27,11 @@ function bind(db: Kysely<Database>, dialect: Dialect): Store {
     dialect,
     users: usersRepo(db),
     spaces: spacesRepo(db),
-    groups: groupsRepo(db),
+    groups: groupsRepo(db, dialect),
     onezone: onezoneRepo(db),
     tokens: tokensRepo(db, dialect),
+    providers: providersRepo(db),
+    health: healthRepo(db),
     transaction: (fn) => db.transaction().execute((trx) => fn(bind(trx, dialect))),
   };
 }

@@ -1,9 +1,11 @@
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import * as m0001 from './migrations/0001_initial.js';
+import * as m0002 from './migrations/0002_providers.js';
 
 /** Versioned migrations, in order. Append only: never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_providers': m0002,
 };
 
 /**

@@ -11,6 +11,9 @@ export interface Database {
   group_nested: GroupNestedTable;
   onezone_privileges: OnezonePrivilegesTable;
   tokens: TokensTable;
+  providers: ProvidersTable;
+  space_supports: SpaceSupportsTable;
+  login_caveats: LoginCaveatsTable;
 }
 
 export interface UsersTable {
@@ -93,5 +96,41 @@ export interface TokensTable {
   usage_count: Generated<number>;
   expires_at: number | null;
   revoked: Generated<number>;
+  created_at: number;
+}
+
+export interface ProvidersTable {
+  id: string;
+  /** `clientName` on the wire. */
+  name: string;
+  /** JSON array of strings. */
+  urls: string;
+  redirection_point: string;
+  latitude: number | null;
+  longitude: number | null;
+  /** Of the one certificate issued at registration; only that certificate authenticates. */
+  cert_serial: string;
+  /** sha256 of the certificate's DER, lowercase hex. */
+  cert_fingerprint: string;
+  created_at: number;
+}
+
+/** `provider_id` supports `space_id` with `size` bytes. */
+export interface SpaceSupportsTable {
+  space_id: string;
+  provider_id: string;
+  size: number;
+  created_at: number;
+}
+
+/**
+ * Third-party caveats of provider-mediated logins (`POST /user/authorize`): the caveat id is
+ * `id`; its key is derived from the master key and the id, so none is stored.
+ */
+export interface LoginCaveatsTable {
+  id: string;
+  user_id: string;
+  provider_id: string;
+  expires_at: number;
   created_at: number;
 }

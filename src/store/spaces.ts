@@ -68,6 +68,12 @@ export function spacesRepo(db: Kysely<Database>) {
       return res.numUpdatedRows > 0n;
     },
 
+    /** Every space id, sorted (the zone-wide `GET /spaces`). */
+    async list(): Promise<string[]> {
+      const rows = await db.selectFrom('spaces').select('id').orderBy('id').execute();
+      return rows.map((r) => r.id);
+    },
+
     async users(spaceId: string): Promise<string[]> {
       const rows = await db
         .selectFrom('space_users')
@@ -76,6 +82,78 @@ export function spacesRepo(db: Kysely<Database>) {
         .orderBy('user_id')
         .execute();
       return rows.map((r) => r.user_id);
+    },
+
+    /** Direct users and every user of a member group or of any group nested in one, at any depth. */
+    async effectiveUsers(spaceId: string): Promise<string[]> {
+      const { rows } = await sql<{ user_id: string }>`
+        with recursive ${groupsInSpace(spaceId)}
+        select user_id from space_users where space_id = ${spaceId}
+        union
+        select gu.user_id from group_users gu join members m on gu.group_id = m.group_id
+        order by user_id`.execute(db);
+      return rows.map((r) => r.user_id);
+    },
+
+    /** Adds a group as a direct member; false (and nothing changed) when already one. */
+    async addGroup(spaceId: string, groupId: string, privileges: number): Promise<boolean> {
+      const res = await db
+        .insertInto('space_groups')
+        .values({ space_id: spaceId, group_id: groupId, privileges })
+        .onConflict((oc) => oc.columns(['space_id', 'group_id']).doNothing())
+        .executeTakeFirst();
+      return (res.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    },
+
+    async removeGroup(spaceId: string, groupId: string): Promise<boolean> {
+      const res = await db
+        .deleteFrom('space_groups')
+        .where('space_id', '=', spaceId)
+        .where('group_id', '=', groupId)
+        .executeTakeFirst();
+      return res.numDeletedRows > 0n;
+    },
+
+    async groupPrivileges(spaceId: string, groupId: string): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('space_groups')
+        .select('privileges')
+        .where('space_id', '=', spaceId)
+        .where('group_id', '=', groupId)
+        .executeTakeFirst();
+      return row?.privileges;
+    },
+
+    async setGroupPrivileges(spaceId: string, groupId: string, privileges: number): Promise<boolean> {
+      const res = await db
+        .updateTable('space_groups')
+        .set({ privileges })
+        .where('space_id', '=', spaceId)
+        .where('group_id', '=', groupId)
+        .executeTakeFirst();
+      return res.numUpdatedRows > 0n;
+    },
+
+    /** The groups that are direct members of the space. */
+    async groups(spaceId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('space_groups')
+        .select('group_id')
+        .where('space_id', '=', spaceId)
+        .orderBy('group_id')
+        .execute();
+      return rows.map((r) => r.group_id);
+    },
+
+    /** The spaces the group is a direct member of. */
+    async ofGroup(groupId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('space_groups')
+        .select('space_id')
+        .where('group_id', '=', groupId)
+        .orderBy('space_id')
+        .execute();
+      return rows.map((r) => r.space_id);
     },
 
     /**
@@ -104,4 +182,13 @@ export function spacesRepo(db: Kysely<Database>) {
       return rows.map((r) => r.space_id);
     },
   };
+}
+
+/** `members(group_id)`: the space's groups and every group nested in them, at any depth. */
+function groupsInSpace(spaceId: string) {
+  return sql`members(group_id) as (
+    select group_id from space_groups where space_id = ${spaceId}
+    union
+    select gn.child_id from group_nested gn join members m on gn.parent_id = m.group_id
+  )`;
 }

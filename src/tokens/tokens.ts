@@ -12,6 +12,14 @@ export function rootKey(masterKey: Buffer, identifier: string): Buffer {
   return createHmac('sha256', masterKey).update('onezone token root key\0').update(identifier).digest();
 }
 
+/**
+ * Key of a third-party caveat located at this zone (provider-mediated login): derived like a root
+ * key but under its own label, so a caveat id can never double as a token identifier.
+ */
+export function caveatKey(masterKey: Buffer, caveatId: string): Buffer {
+  return createHmac('sha256', masterKey).update('onezone caveat key\0').update(caveatId).digest();
+}
+
 export function mintToken(masterKey: Buffer, location: string, identifier: string, caveats: readonly string[]): string {
   let m = mint(rootKey(masterKey, identifier), location, identifier);
   for (const c of caveats) m = addFirstPartyCaveat(m, c);
@@ -30,12 +38,15 @@ export interface TokenClaims {
 /**
  * Parses and verifies a token's signature and caveat syntax. Returns undefined for anything
  * malformed, forged or carrying a caveat we do not know; time is NOT checked here so that the
- * caller can say "expired" once the signature is proven.
+ * caller can say "expired" once the signature is proven. `discharges` are the bound discharge
+ * macaroons of its third-party caveats; their first-party caveats count like the token's own.
  */
-export function verifyToken(masterKey: Buffer, text: string): TokenClaims | undefined {
+export function verifyToken(masterKey: Buffer, text: string, discharges: readonly string[] = []): TokenClaims | undefined {
   let m;
+  let bound;
   try {
     m = parse(text);
+    bound = discharges.map(parse);
   } catch {
     return undefined;
   }
@@ -47,7 +58,7 @@ export function verifyToken(masterKey: Buffer, text: string): TokenClaims | unde
     if (c.kind === 'tokenType') types.add(c.type);
     else notAfter = notAfter === undefined ? c.notAfter : Math.min(notAfter, c.notAfter);
     return true;
-  });
+  }, bound);
   if (!ok) return undefined;
   return { id: m.identifier, type: types.size === 1 ? [...types][0]! : null, notAfter };
 }

@@ -1,0 +1,37 @@
+import { presentProvider } from './presenters.js';
+import { ProviderDetails, SpaceProviderParams } from './provider-schemas.js';
+import { IdList, IdParam, TokenBody } from './schemas.js';
+import type { Routes } from './types.js';
+
+/** `/spaces/{id}/providers…`: the providers supporting a space, support tokens, removing support. */
+export const spaceProviderRoutes: Routes = (app, { support }) => {
+  const tags = ['Space'];
+  const any = { auth: 'any' as const };
+
+  app.get(
+    '/spaces/:id/providers',
+    { config: any, schema: { operationId: 'get_space_providers', tags, params: IdParam, response: { 200: IdList('providers') } } },
+    async (req) => ({ providers: await support.providersOf(req.actor, req.params.id) }),
+  );
+
+  app.get(
+    '/spaces/:id/providers/token',
+    { config: any, schema: { operationId: 'get_space_provider_token', tags, params: IdParam, response: { 200: TokenBody } } },
+    async (req) => ({ token: await support.supportToken(req.actor, req.params.id) }),
+  );
+
+  app.get(
+    '/spaces/:id/providers/:pid',
+    { config: any, schema: { operationId: 'get_space_provider', tags, params: SpaceProviderParams, response: { 200: ProviderDetails } } },
+    async (req) => presentProvider(await support.providerOf(req.actor, req.params.id, req.params.pid)),
+  );
+
+  app.delete(
+    '/spaces/:id/providers/:pid',
+    { schema: { operationId: 'remove_provider_supporting_space', tags, params: SpaceProviderParams } },
+    async (req, reply) => {
+      await support.removeProvider(req.actor, req.params.id, req.params.pid);
+      return reply.code(200).send();
+    },
+  );
+};

@@ -1,0 +1,33 @@
+/**
+ * How results are shown: `--json` prints one JSON document for scripts; otherwise plain text
+ * (aligned columns, no colours, so that it reads the same on a terminal and in a pipe).
+ */
+export class Output {
+  constructor(
+    readonly json: boolean,
+    private readonly stdout: NodeJS.WritableStream = process.stdout,
+  ) {}
+
+  /** `data` as JSON under `--json`, else the text `human()` renders. */
+  print(data: unknown, human: () => string): void {
+    this.stdout.write(this.json ? `${JSON.stringify(data, null, 2)}\n` : human());
+  }
+
+  /** A value alone on its line (an id, a token), or `{key: value}` under `--json`. */
+  value(key: string, value: string): void {
+    this.print({ [key]: value }, () => `${value}\n`);
+  }
+}
+
+/** Aligned columns with a header line; the last column is not padded. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [headers, ...rows];
+  const widths = headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd() + '\n').join('');
+}
+
+/** `Label:  value` lines, aligned. */
+export function fields(pairs: readonly (readonly [string, string])[]): string {
+  const width = Math.max(...pairs.map(([k]) => k.length)) + 1;
+  return pairs.map(([k, v]) => `${`${k}:`.padEnd(width)}  ${v}\n`).join('');
+}

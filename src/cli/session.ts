@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CliError } from './errors.js';
+
+/** What `onezone login` remembers: where the zone is, the access token, and how to trust its certificate. */
+export interface Session {
+  zone: string;
+  token: string;
+  insecure?: boolean;
+  /** PEM text of the CA given with `--ca` at login (kept, so the file may move or go). */
+  ca?: string;
+}
+
+/** `ONEZONE_SESSION`, else `$XDG_CONFIG_HOME/onezone/session.json`, else `~/.config/onezone/session.json`. */
+export function sessionPath(env: NodeJS.ProcessEnv): string {
+  if (env.ONEZONE_SESSION) return path.resolve(env.ONEZONE_SESSION);
+  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
+  return path.join(config, 'onezone', 'session.json');
+}
+
+export function readSession(env: NodeJS.ProcessEnv): Session | undefined {
+  const file = sessionPath(env);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new CliError(`cannot read the session file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const s = JSON.parse(text) as Partial<Session>;
+    if (typeof s.zone === 'string' && typeof s.token === 'string') return s as Session;
+  } catch {
+    // Reported below, like a file of the wrong shape.
+  }
+  throw new CliError(`the session file ${file} is damaged; run 'onezone login' again`);
+}
+
+/**
+ * Writes a fresh file with mode 0600 and renames it into place, so the token is never readable
+ * by others, not even for a moment, and an interrupted write leaves the old session intact.
+ */
+export function saveSession(env: NodeJS.ProcessEnv, session: Session): string {
+  const file = sessionPath(env);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(session, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  fs.renameSync(tmp, file);
+  return file;
+}
+
+/** True when there was a session to remove. */
+export function removeSession(env: NodeJS.ProcessEnv): boolean {
+  try {
+    fs.unlinkSync(sessionPath(env));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}

@@ -1,0 +1,71 @@
+import { type HttpTransport, getJson, postCreated, seg, send } from './http.js';
+import type { Space } from './types.js';
+
+export interface ProviderDetails {
+  clientName: string;
+  providerId: string;
+  urls: string[];
+  redirectionPoint: string;
+  latitude?: number;
+  longitude?: number;
+}
+
+export interface ProviderRegistration {
+  clientName: string;
+  urls: string[];
+  redirectionPoint: string;
+  /** PEM PKCS#10 request; the zone signs its key. */
+  csr: string;
+  latitude?: number;
+  longitude?: number;
+}
+
+export type ProviderPatch = Partial<Omit<ProviderDetails, 'providerId'>>;
+
+/** Bytes: a number, or the digit string the 2016 clients sent. */
+export type SupportSize = number | string;
+
+export type PortStatus = 'ok' | 'error';
+
+/** Calls a provider makes about itself (`/provider…`), authenticated by its certificate or a provider token. */
+export function providerApi(http: HttpTransport) {
+  return {
+    /** Open: registers a provider; keep the certificate, it is the provider's credential. */
+    register: async (req: ProviderRegistration) =>
+      (await http.call('POST', '/provider', req)).body as { providerId: string; certificate: string },
+    get: () => getJson<ProviderDetails>(http, '/provider'),
+    modify: (patch: ProviderPatch) => send(http, 'PATCH', '/provider', patch),
+    remove: () => send(http, 'DELETE', '/provider'),
+    /** Extension: a provider token, for calls through a TLS-terminating proxy. */
+    token: async () => (await getJson<{ token: string }>(http, '/provider/token')).token,
+    spaces: async () => (await getJson<{ spaces: string[] }>(http, '/provider/spaces')).spaces,
+    space: (sid: string) => getJson<Space>(http, `/provider/spaces/${seg(sid)}`),
+    /** Supports the space a support token names; resolves to its id. */
+    support: (token: string, size: SupportSize) => postCreated(http, '/provider/spaces/support', { token, size }),
+    /** A new space for the user or group of a space-creation token, supported by this provider. */
+    createSpace: (name: string, token: string, size: SupportSize) => postCreated(http, '/provider/spaces', { name, token, size }),
+    unsupport: (sid: string) => send(http, 'DELETE', `/provider/spaces/${seg(sid)}`),
+    /** Open: the caller's address as the zone sees it. */
+    checkMyIp: () => getJson<string>(http, '/provider/test/check_my_ip'),
+    /** Open: the zone calls these URLs (on the caller's own address) back. */
+    checkMyPorts: async <T extends Record<string, string> | string[]>(urls: T) =>
+      (await http.call('POST', '/provider/test/check_my_ports', urls)).body as T extends string[] ? [string, PortStatus][] : Record<string, PortStatus>,
+    /** Open: the discharge macaroon of a provider-login caveat (raw token text). */
+    authorizeUser: async (identifier: string) => (await http.call('POST', '/user/authorize', { identifier })).body as string,
+  };
+}
+
+/** Other providers, and the providers of a space (`/providers`, `/provider/{pid}`, `/spaces/{id}/providers…`). */
+export function providersApi(http: HttpTransport) {
+  return {
+    list: async () => (await getJson<{ providers: string[] }>(http, '/providers')).providers,
+    get: (pid: string) => getJson<ProviderDetails>(http, `/provider/${seg(pid)}`),
+    ofSpace: async (spaceId: string) => (await getJson<{ providers: string[] }>(http, `/spaces/${seg(spaceId)}/providers`)).providers,
+    inSpace: (spaceId: string, pid: string) => getJson<ProviderDetails>(http, `/spaces/${seg(spaceId)}/providers/${seg(pid)}`),
+    /** A single-use token a provider supports the space with. */
+    supportToken: async (spaceId: string) => (await getJson<{ token: string }>(http, `/spaces/${seg(spaceId)}/providers/token`)).token,
+    removeFromSpace: (spaceId: string, pid: string) => send(http, 'DELETE', `/spaces/${seg(spaceId)}/providers/${seg(pid)}`),
+    /** Extension: the user's access token for logging in through a provider (needs the zone's discharge). */
+    loginToken: async (providerId: string) => ((await http.call('POST', '/user/provider_login_token', { providerId })).body as { token: string }).token,
+  };
+}

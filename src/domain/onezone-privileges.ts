@@ -1,0 +1,46 @@
+import { ApiError } from '../errors.js';
+import type { Store } from '../store/index.js';
+import type { Actor } from './actor.js';
+import type { Authorizer } from './authorize.js';
+import type { Deps } from './deps.js';
+import { type OnezonePrivilege, onezonePrivileges } from './privileges.js';
+
+export type Subject = 'user' | 'group';
+
+/**
+ * Zone-wide privileges held directly by a user or a group (`/privileges…`). A group's privileges
+ * reach every effective member of it; reading needs `view_privileges`, changing `set_privileges`.
+ */
+export function onezonePrivilegeService({ store }: Deps, authorize: Authorizer) {
+  const mustExist = async (s: Store, subject: Subject, id: string): Promise<void> => {
+    const found = subject === 'user' ? await s.users.exists(id) : await s.groups.exists(id);
+    if (!found) throw new ApiError('notFound', subject === 'user' ? 'User not found.' : 'Group not found.');
+  };
+
+  return {
+    async get(actor: Actor, subject: Subject, id: string): Promise<OnezonePrivilege[]> {
+      await mustExist(store, subject, id);
+      await authorize.zone(actor, 'view_privileges');
+      return onezonePrivileges.toNames(await store.onezone.get(subject, id));
+    },
+
+    /** Replaces the whole list. */
+    async set(actor: Actor, subject: Subject, id: string, privileges: readonly OnezonePrivilege[]): Promise<void> {
+      await mustExist(store, subject, id);
+      await authorize.zone(actor, 'set_privileges');
+      // Re-checked with the write, so a subject deleted meanwhile leaves no orphan row.
+      await store.transaction(async (tx) => {
+        await mustExist(tx, subject, id);
+        await tx.onezone.set(subject, id, onezonePrivileges.toMask(privileges));
+      });
+    },
+
+    async remove(actor: Actor, subject: Subject, id: string): Promise<void> {
+      await mustExist(store, subject, id);
+      await authorize.zone(actor, 'set_privileges');
+      await store.onezone.remove(subject, id);
+    },
+  };
+}
+
+export type OnezonePrivilegeService = ReturnType<typeof onezonePrivilegeService>;

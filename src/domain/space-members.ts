@@ -1,0 +1,106 @@
+import { ApiError } from '../errors.js';
+import type { GroupRow } from '../store/groups.js';
+import type { UserRow } from '../store/users.js';
+import type { Actor } from './actor.js';
+import type { Authorizer } from './authorize.js';
+import type { Deps } from './deps.js';
+import { SPACE_MEMBER_DEFAULT, type SpacePrivilege, spacePrivileges } from './privileges.js';
+import { clearDefaultIfGone } from './spaces.js';
+
+const userNotMember = () => new ApiError('notFound', 'The user is not a member of this space.');
+const groupNotMember = () => new ApiError('notFound', 'The group is not a member of this space.');
+
+/** The members of a space, users and groups, as seen and managed through `/spaces/{id}/…`. */
+export function spaceMemberService({ store }: Deps, authorize: Authorizer) {
+  return {
+    /** Direct users, or with `effective` also every user reaching the space through groups at any depth. */
+    async users(actor: Actor, spaceId: string, effective = false): Promise<string[]> {
+      await authorize.space(actor, spaceId, 'space_view_data');
+      return effective ? store.spaces.effectiveUsers(spaceId) : store.spaces.users(spaceId);
+    },
+
+    /** Any effective member can be looked at; the answer is the public part of the account. */
+    async user(actor: Actor, spaceId: string, userId: string): Promise<UserRow> {
+      await authorize.space(actor, spaceId, 'space_view_data');
+      const user = await store.users.byId(userId);
+      if (!user || (await store.spaces.effectivePrivileges(spaceId, userId)) === undefined) throw userNotMember();
+      return user;
+    },
+
+    /** `PUT /spaces/{id}/users` (zone administration): a direct member with the RC2 default privileges. */
+    async addUser(actor: Actor, spaceId: string, userId: string): Promise<void> {
+      if (!(await store.spaces.exists(spaceId))) throw new ApiError('notFound', 'Space not found.');
+      await authorize.zone(actor, 'add_member_to_space');
+      await store.transaction(async (tx) => {
+        if (!(await tx.spaces.exists(spaceId))) throw new ApiError('notFound', 'Space not found.');
+        if (!(await tx.users.byId(userId))) throw new ApiError('notFound', 'User not found.');
+        await tx.spaces.addUser(spaceId, userId, SPACE_MEMBER_DEFAULT);
+      });
+    },
+
+    async removeUser(actor: Actor, spaceId: string, userId: string): Promise<void> {
+      await authorize.space(actor, spaceId, 'space_remove_user', 'remove_member_from_space');
+      await store.transaction(async (tx) => {
+        if (!(await tx.spaces.removeUser(spaceId, userId))) throw userNotMember();
+        await clearDefaultIfGone(tx, userId, spaceId);
+      });
+    },
+
+    /** The user's own (direct) privileges, the ones `PUT` sets. */
+    async userPrivileges(actor: Actor, spaceId: string, userId: string): Promise<SpacePrivilege[]> {
+      await authorize.space(actor, spaceId, 'space_view_data');
+      const mask = await store.spaces.userPrivileges(spaceId, userId);
+      if (mask === undefined) throw userNotMember();
+      return spacePrivileges.toNames(mask);
+    },
+
+    /** Replaces the user's direct privileges. */
+    async setUserPrivileges(actor: Actor, spaceId: string, userId: string, privileges: readonly SpacePrivilege[]): Promise<void> {
+      await authorize.space(actor, spaceId, 'space_set_privileges');
+      if (!(await store.spaces.setUserPrivileges(spaceId, userId, spacePrivileges.toMask(privileges)))) throw userNotMember();
+    },
+
+    async groups(actor: Actor, spaceId: string): Promise<string[]> {
+      await authorize.space(actor, spaceId, 'space_view_data');
+      return store.spaces.groups(spaceId);
+    },
+
+    async group(actor: Actor, spaceId: string, groupId: string): Promise<GroupRow> {
+      await authorize.space(actor, spaceId, 'space_view_data');
+      const group = await store.groups.byId(groupId);
+      if (!group || (await store.spaces.groupPrivileges(spaceId, groupId)) === undefined) throw groupNotMember();
+      return group;
+    },
+
+    /** `PUT /spaces/{id}/groups` (zone administration): a member group with the RC2 default privileges. */
+    async addGroup(actor: Actor, spaceId: string, groupId: string): Promise<void> {
+      if (!(await store.spaces.exists(spaceId))) throw new ApiError('notFound', 'Space not found.');
+      await authorize.zone(actor, 'add_member_to_space');
+      await store.transaction(async (tx) => {
+        if (!(await tx.spaces.exists(spaceId))) throw new ApiError('notFound', 'Space not found.');
+        if (!(await tx.groups.byId(groupId))) throw new ApiError('notFound', 'Group not found.');
+        await tx.spaces.addGroup(spaceId, groupId, SPACE_MEMBER_DEFAULT);
+      });
+    },
+
+    async removeGroup(actor: Actor, spaceId: string, groupId: string): Promise<void> {
+      await authorize.space(actor, spaceId, 'space_remove_group', 'remove_member_from_space');
+      if (!(await store.spaces.removeGroup(spaceId, groupId))) throw groupNotMember();
+    },
+
+    async groupPrivileges(actor: Actor, spaceId: string, groupId: string): Promise<SpacePrivilege[]> {
+      await authorize.space(actor, spaceId, 'space_view_data');
+      const mask = await store.spaces.groupPrivileges(spaceId, groupId);
+      if (mask === undefined) throw groupNotMember();
+      return spacePrivileges.toNames(mask);
+    },
+
+    /** Replaces the group's privileges; every effective user of the group gets them at once. */
+    async setGroupPrivileges(actor: Actor, spaceId: string, groupId: string, privileges: readonly SpacePrivilege[]): Promise<void> {
+      await authorize.space(actor, spaceId, 'space_set_privileges');
+      if (!(await store.spaces.setGroupPrivileges(spaceId, groupId, spacePrivileges.toMask(privileges)))) throw groupNotMember();
+    },
+  };
+}
+
+export type SpaceMemberService = ReturnType<typeof spaceMemberService>;

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { type TestContext, after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import type { DbConfig } from '../../src/config.js';
+import { type Connection, connect } from '../../src/store/db.js';
+import { type Store, createStore } from '../../src/store/index.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+
+/**
+ * Test databases. PostgreSQL is the server at ONEZONE_TEST_PG (a maintenance database URL,
+ * default postgres://postgres@127.0.0.1:5432/postgres); every test database is a fresh
+ * `onezone_t_<random>` on it, dropped when done.
+ */
+export const PG_ADMIN_URL = process.env.ONEZONE_TEST_PG || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The admin URL without credentials, for messages. */
+export const PG_WHERE = (() => {
+  const u = new URL(PG_ADMIN_URL);
+  return `${u.hostname}:${u.port || 5432}`;
+})();
+
+let reachable: Promise<boolean> | undefined;
+
+/** Whether the test PostgreSQL answers (asked once per process). */
+export function pgReachable(): Promise<boolean> {
+  reachable ??= withAdmin(async () => true).catch(() => false);
+  return reachable;
+}
+
+async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A new empty PostgreSQL database on the test server. */
+export async function createPgDatabase(): Promise<TestDatabase> {
+  const name = `onezone_t_${randomBytes(8).toString('hex')}`;
+  await withAdmin((c) => c.query(`create database ${name}`));
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    // FORCE: a process killed by a test may have left connections behind.
+    drop: () => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DialectDb {
+  dialect: DialectName;
+  store: Store;
+  conn: Connection;
+}
+
+/** `it` of one dialect leg: the body gets that leg's database. */
+export type DialectIt = (name: string, body: (db: DialectDb, t: TestContext) => Promise<void>) => void;
+
+/**
+ * Runs the suite `fn` once per database: SQLite (in memory) always, PostgreSQL when the test
+ * server answers. Each leg gets its own freshly migrated database through the real connect().
+ * Under CI=true an unreachable PostgreSQL fails the leg; elsewhere its tests are skipped with
+ * `t.skip('PostgreSQL not reachable at …')`.
+ */
+export function forEachDialect(name: string, fn: (it: DialectIt) => void): void {
+  for (const dialect of ['sqlite', 'postgres'] as const) {
+    describe(`${name} [${dialect}]`, () => {
+      let current: DialectDb | undefined;
+      let pgDb: TestDatabase | undefined;
+      let skip: string | undefined;
+      before(async () => {
+        let config: DbConfig = { kind: 'sqlite', file: ':memory:' };
+        if (dialect === 'postgres') {
+          if (!(await pgReachable())) {
+            const message = `PostgreSQL not reachable at ${PG_WHERE}`;
+            if (process.env.CI === 'true') throw new Error(`${message} (required under CI=true)`);
+            skip = message;
+            return;
+          }
+          pgDb = await createPgDatabase();
+          config = { kind: 'postgres', url: pgDb.url };
+        }
+        const conn = await connect(config, { poolSize: 4 });
+        await migrateToLatest(conn.db);
+        current = { dialect, conn, store: createStore(conn) };
+      });
+      after(async () => {
+        await current?.conn.close();
+        await pgDb?.drop();
+      });
+      fn((testName, body) =>
+        it(testName, async (t) => {
+          if (skip) return t.skip(skip);
+          await body(current!, t);
+        }),
+      );
+    });
+  }
+}

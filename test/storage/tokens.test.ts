@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { violatedConstraint } from '../../src/store/dialect.js';
+import { forEachDialect } from '../helpers/db.js';
+import { makeSpace, makeToken, makeUser, newId } from './fixtures.js';
+
+forEachDialect('store.tokens', (it) => {
+  it('insert and byId round-trip, with int8 timestamps as numbers', async ({ store }) => {
+    const user = await makeUser(store);
+    const space = await makeSpace(store);
+    const id = await makeToken(store, { issuer: user, target: space, usageLimit: 3 });
+    const row = await store.tokens.byId(id);
+    assert.equal(row?.usage_limit, 3);
+    assert.equal(row?.usage_count, 0);
+    assert.equal(row?.revoked, 0);
+    assert.equal(row?.expires_at, 4_000_000_000);
+    assert.equal(typeof row?.created_at, 'number');
+    assert.equal(row?.target_id, space);
+    assert.equal(await store.tokens.byId(newId()), undefined);
+  });
+
+  it('a duplicate id violates tokens_pkey', async ({ store }) => {
+    const user = await makeUser(store);
+    const id = await makeToken(store, { issuer: user });
+    const row = (await store.tokens.byId(id))!;
+    await assert.rejects(store.tokens.insert(row), (err) => violatedConstraint(err) === 'tokens_pkey');
+  });
+
+  it('accessTokenSubject joins the user; absent for invites of other issuers and unknown ids', async ({ store }) => {
+    const user = await makeUser(store);
+    const id = await makeToken(store, { issuer: user, kind: 'access' });
+    const subject = await store.tokens.accessTokenSubject(id);
+    assert.equal(subject?.userId, user);
+    assert.equal(subject?.kind, 'access');
+    assert.equal(subject?.revoked, 0);
+    assert.equal(subject?.expires_at, 4_000_000_000);
+    assert.equal(await store.tokens.accessTokenSubject(newId()), undefined);
+    await store.users.delete(user);
+    assert.equal(await store.tokens.accessTokenSubject(id), undefined, 'gone with its user');
+  });
+
+  it('countUse counts up to the limit and no further; unlimited counts forever', async ({ store }) => {
+    const user = await makeUser(store);
+    const limited = await makeToken(store, { issuer: user, usageLimit: 2 });
+    assert.equal(await store.tokens.countUse(limited), true);
+    assert.equal(await store.tokens.countUse(limited), true);
+    assert.equal(await store.tokens.countUse(limited), false);
+    assert.equal((await store.tokens.byId(limited))?.usage_count, 2);
+    const unlimited = await makeToken(store, { issuer: user, usageLimit: null });
+    for (let i = 0; i < 5; i++) assert.equal(await store.tokens.countUse(unlimited), true);
+    assert.equal((await store.tokens.byId(unlimited))?.usage_count, 5);
+    assert.equal(await store.tokens.countUse(newId()), false);
+  });
+
+  it('concurrent countUse calls on separate connections never pass the limit', async ({ store }) => {
+    const user = await makeUser(store);
+    const id = await makeToken(store, { issuer: user, usageLimit: 5 });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        store.transaction(async (tx) => {
+          const row = await tx.tokens.lock(id);
+          if (!row || row.usage_count >= row.usage_limit!) return false;
+          return tx.tokens.countUse(id);
+        }),
+      ),
+    );
+    assert.equal(results.filter(Boolean).length, 5);
+    assert.equal((await store.tokens.byId(id))?.usage_count, 5);
+  });
+
+  it('the check constraint forbids a count above the limit', async ({ store }) => {
+    const user = await makeUser(store);
+    const id = await makeToken(store, { issuer: user, usageLimit: 1 });
+    const row = (await store.tokens.byId(id))!;
+    await assert.rejects(
+      store.tokens.insert({ ...row, id: newId(), usage_count: 2 }),
+      (err) => violatedConstraint(err) !== undefined,
+    );
+  });
+
+  it('lock reads the row inside a transaction', async ({ store }) => {
+    const user = await makeUser(store);
+    const id = await makeToken(store, { issuer: user });
+    const row = await store.transaction((tx) => tx.tokens.lock(id));
+    assert.equal(row?.id, id);
+    assert.equal(await store.transaction((tx) => tx.tokens.lock(newId())), undefined);
+  });
+
+  it('revoke sets revoked; false for an unknown id', async ({ store }) => {
+    const user = await makeUser(store);
+    const id = await makeToken(store, { issuer: user });
+    assert.equal(await store.tokens.revoke(id), true);
+    assert.equal((await store.tokens.byId(id))?.revoked, 1);
+    assert.equal(await store.tokens.revoke(newId()), false);
+  });
+
+  it('deleteByTarget and deleteByIssuer remove exactly their tokens', async ({ store }) => {
+    const alice = await makeUser(store);
+    const bob = await makeUser(store);
+    const space = await makeSpace(store);
+    const other = await makeSpace(store);
+    const t1 = await makeToken(store, { issuer: alice, target: space });
+    const t2 = await makeToken(store, { issuer: alice, target: other });
+    const t3 = await makeToken(store, { issuer: bob, target: other });
+    await store.tokens.deleteByTarget('space', space);
+    assert.equal(await store.tokens.byId(t1), undefined);
+    assert.ok(await store.tokens.byId(t2));
+    await store.tokens.deleteByIssuer('user', alice);
+    assert.equal(await store.tokens.byId(t2), undefined);
+    assert.ok(await store.tokens.byId(t3));
+  });
+});
