@@ -96,12 +96,16 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
   if (opts.config.logLevel === 'debug' || opts.config.logLevel === 'trace') {
     app.addHook('onRequest', async (request) => request.log.debug({ req: request.raw }, 'incoming request'));
   }
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      { method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
-      'request',
-    );
-  });
+  // The access log is an info line; below that level the hook is not registered at all (it
+  // would cost every request an async hook call for nothing).
+  if (['trace', 'debug', 'info'].includes(opts.config.logLevel)) {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.info(
+        { method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+        'request',
+      );
+    });
+  }
 
   registerOpenApi(app, API_PREFIX);
   const methods = methodNotAllowed(app);

@@ -1,21 +1,49 @@
 #!/usr/bin/env node
-import { serve } from './cli/serve.js';
-
 const USAGE = `Usage: onezone <command> [options]
 
-Commands:
+Run a zone:
   serve [--data-dir DIR] [--port 8443] [--host H] [--db URL] [--http]
         Run the zone (SQLite in DIR by default; --db postgres://… for PostgreSQL).
 
+Use a zone (every command also takes --zone URL, --json, --insecure or --ca FILE):
+  login --zone URL --user LOGIN [--password-stdin]
+                                 Log in; the token is saved in the session file
+  logout                         Forget the session
+  whoami                         Show the logged-in user
+  token                          Mint a new access token and print it
+  spaces                         List your spaces (* marks the default)
+  spaces create NAME             Create a space; prints its id
+  spaces show ID                 Show a space
+  spaces join TOKEN|-            Join a space with an invite token ('-': from stdin)
+  spaces leave ID                Leave a space
+  spaces default [ID]            Show or set the default space
+  spaces invite ID [--uses N|unlimited] [--ttl SECONDS]
+                                 Mint an invite token and print only the token
+  spaces members ID              List the users of a space
+  groups                         List your groups
+  groups create NAME [--type organization|unit|team|role]
+                                 Create a group (type role by default); prints its id
+  groups show ID | join TOKEN|- | leave ID | invite ID [--uses N] [--ttl S]
+  groups members ID [--effective]
+                                 List the users of a group
+  <command> --help               The usage of one command
+
 Environment: ONEZONE_DATA_DIR, ONEZONE_PORT, ONEZONE_HOST, ONEZONE_DB, ONEZONE_HTTP,
-ONEZONE_ADMIN_PASSWORD, ONEZONE_MASTER_KEY, ONEZONE_ZONE_NAME, ONEZONE_LOG_LEVEL, ONEZONE_INVITE_TTL.
+ONEZONE_ADMIN_PASSWORD, ONEZONE_MASTER_KEY, ONEZONE_ZONE_NAME, ONEZONE_LOG_LEVEL, ONEZONE_INVITE_TTL
+(serve); ONEZONE_URL, ONEZONE_PASSWORD, ONEZONE_SESSION (client commands; the session file is
+$XDG_CONFIG_HOME/onezone/session.json, by default ~/.config/onezone/session.json).
 `;
+
+/** The client commands; they load only the SDK, never the server, so that they start fast. */
+const CLIENT_COMMANDS = new Set(['login', 'logout', 'whoami', 'token', 'spaces', 'groups']);
 
 const [command, ...args] = process.argv.slice(2);
 switch (command) {
-  case 'serve':
+  case 'serve': {
+    const { serve } = await import('./cli/serve.js');
     await serve(args, process.env);
     break;
+  }
   case undefined:
   case 'help':
   case '--help':
@@ -23,6 +51,11 @@ switch (command) {
     process.stdout.write(USAGE);
     break;
   default:
-    process.stderr.write(`onezone: unknown command '${command}'\n\n${USAGE}`);
-    process.exitCode = 2;
+    if (CLIENT_COMMANDS.has(command)) {
+      const { runClient } = await import('./cli/client.js');
+      process.exitCode = await runClient(process.argv.slice(2), process.env);
+    } else {
+      process.stderr.write(`onezone: unknown command '${command}'\n\n${USAGE}`);
+      process.exitCode = 2;
+    }
 }

@@ -1,3 +1,5 @@
+import type { UserDetails } from '../client/index.js';
+
 /**
  * How results are shown: `--json` prints one JSON document for scripts; otherwise plain text
  * (aligned columns, no colours, so that it reads the same on a terminal and in a pipe).
@@ -31,3 +33,9 @@ export function fields(pairs: readonly (readonly [string, string])[]): string {
   const width = Math.max(...pairs.map(([k]) => k.length)) + 1;
   return pairs.map(([k, v]) => `${`${k}:`.padEnd(width)}  ${v}\n`).join('');
 }
+
+export const memberTable = (members: readonly UserDetails[]): string =>
+  table(
+    ['USER ID', 'LOGIN', 'NAME'],
+    members.map((m) => [m.userId, m.login, m.name]),
+  );

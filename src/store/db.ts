@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { type Compilable, type CompiledQuery, Kysely, PostgresDialect, type QueryResult, SqliteDialect, sql } from 'kysely';
 import type { DbConfig } from '../config.js';
 import type { Database } from './schema.js';
 
@@ -71,6 +71,33 @@ async function assertBinaryCollation(db: Kysely<Database>): Promise<void> {
       "the PostgreSQL database sorts text by a linguistic collation; onezone needs byte order: create it with CREATE DATABASE … TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'",
     );
   }
+}
+
+/** Stands for the i-th argument of a prepared query while it is compiled. */
+class Slot {
+  constructor(readonly index: number) {}
+}
+
+/**
+ * A query built and compiled once per dialect, then run with new arguments. Kysely builds and
+ * compiles a query on every call, which costs more than the primary-key lookup itself on SQLite;
+ * the per-request paths (authentication, joins, minting) use this instead. `build` may use its
+ * arguments only as plain values (in where, values, set), never to choose the query's shape.
+ */
+export function prepared<A extends unknown[], R>(build: (db: Kysely<Database>, ...args: A) => Compilable<R>) {
+  const byDialect = new Map<unknown, CompiledQuery<R>>();
+  return (db: Kysely<Database>, ...args: A): Promise<QueryResult<R>> => {
+    const adapter = db.getExecutor().adapter.constructor;
+    let compiled = byDialect.get(adapter);
+    if (!compiled) {
+      compiled = build(db, ...(args.map((_, i) => new Slot(i)) as A)).compile();
+      const bound = new Set(compiled.parameters.filter((p) => p instanceof Slot).map((p) => (p as Slot).index));
+      if (bound.size !== args.length) throw new Error('prepared: every argument must be used as a plain value');
+      byDialect.set(adapter, compiled);
+    }
+    const parameters = compiled.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
+    return db.executeQuery<R>({ ...compiled, parameters });
+  };
 }
 
 /**

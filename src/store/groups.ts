@@ -95,12 +95,17 @@ export function groupsRepo(db: Kysely<Database>, dialect: Dialect) {
       return rows.map((r) => r.user_id);
     },
 
-    /** Users of the group and of every group nested in it at any depth, sorted. */
+    /**
+     * Users of the group and of every group nested in it at any depth, sorted. `in (select …)`
+     * rather than a join: SQLite would otherwise scan every membership of the zone (in user
+     * order, to skip the sort) even for a group with one member; this way it looks up the
+     * members of each group found, by primary key.
+     */
     async effectiveUsers(groupId: string): Promise<string[]> {
       const { rows } = await sql<{ user_id: string }>`
         with recursive ${descendantsOfGroup(groupId)}
-        select distinct gu.user_id from group_users gu join des on gu.group_id = des.group_id
-        order by gu.user_id`.execute(db);
+        select distinct user_id from group_users where group_id in (select group_id from des)
+        order by user_id`.execute(db);
       return rows.map((r) => r.user_id);
     },
 

@@ -31,14 +31,17 @@ export function onezoneRepo(db: Kysely<Database>) {
         .execute();
     },
 
-    /** The user's own privileges plus those of every group it belongs to at any depth. */
+    /**
+     * The user's own privileges plus those of every group it belongs to at any depth (one
+     * primary-key lookup per group of the user, not a scan of every group's privileges).
+     */
     async effectiveOfUser(userId: string): Promise<number> {
       const { rows } = await sql<{ privileges: number }>`
         with recursive ${ancestorsOfUser(userId)}
         select privileges from onezone_privileges where subject_type = 'user' and subject_id = ${userId}
         union all
-        select op.privileges from onezone_privileges op join anc on op.subject_id = anc.group_id
-        where op.subject_type = 'group'`.execute(db);
+        select privileges from onezone_privileges
+        where subject_type = 'group' and subject_id in (select group_id from anc)`.execute(db);
       return rows.reduce((mask, r) => mask | r.privileges, 0);
     },
   };

@@ -90,7 +90,7 @@ export function spacesRepo(db: Kysely<Database>) {
         with recursive ${groupsInSpace(spaceId)}
         select user_id from space_users where space_id = ${spaceId}
         union
-        select gu.user_id from group_users gu join members m on gu.group_id = m.group_id
+        select user_id from group_users where group_id in (select group_id from members)
         order by user_id`.execute(db);
       return rows.map((r) => r.user_id);
     },
@@ -159,25 +159,30 @@ export function spacesRepo(db: Kysely<Database>) {
     /**
      * Union of the privileges the user holds in the space directly and through every group
      * (at any nesting depth) that is a member of the space; undefined if not a member at all.
+     * `in (select …)` gives one primary-key lookup per group of the user, where a join would
+     * read every group of the space.
      */
     async effectivePrivileges(spaceId: string, userId: string): Promise<number | undefined> {
       const { rows } = await sql<{ privileges: number }>`
         with recursive ${ancestorsOfUser(userId)}
         select privileges from space_users where space_id = ${spaceId} and user_id = ${userId}
         union all
-        select sg.privileges from space_groups sg join anc on sg.group_id = anc.group_id
-        where sg.space_id = ${spaceId}`.execute(db);
+        select privileges from space_groups
+        where space_id = ${spaceId} and group_id in (select group_id from anc)`.execute(db);
       if (rows.length === 0) return undefined;
       return rows.reduce((mask, r) => mask | r.privileges, 0);
     },
 
-    /** Spaces the user belongs to directly or through any group, sorted by id. */
+    /**
+     * Spaces the user belongs to directly or through any group, sorted by id. `in (select …)`
+     * makes SQLite look up each group's spaces by index instead of scanning every space's groups.
+     */
     async ofUser(userId: string): Promise<string[]> {
       const { rows } = await sql<{ space_id: string }>`
         with recursive ${ancestorsOfUser(userId)}
         select space_id from space_users where user_id = ${userId}
         union
-        select sg.space_id from space_groups sg join anc on sg.group_id = anc.group_id
+        select space_id from space_groups where group_id in (select group_id from anc)
         order by space_id`.execute(db);
       return rows.map((r) => r.space_id);
     },

@@ -1,45 +1,69 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { Dialect } from './db.js';
+import { type Dialect, prepared } from './db.js';
 import { forUpdate } from './dialect.js';
 import type { Database, TokensTable, TokenTarget } from './schema.js';
 
 export type TokenRow = Selectable<TokensTable>;
 
+// The queries every authenticated request, join and mint runs: compiled once (db.ts `prepared`).
+const COLUMNS = ['id', 'kind', 'type', 'issuer_type', 'issuer_id', 'target_type', 'target_id', 'privileges', 'usage_limit', 'usage_count', 'expires_at', 'revoked', 'created_at'] as const;
+const insertRow = prepared((db, ...values: unknown[]) =>
+  db.insertInto('tokens').values(Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]])) as Insertable<TokensTable>),
+);
+const selectById = prepared((db, id: string) => db.selectFrom('tokens').selectAll().where('id', '=', id));
+const lockQuery = (dialect: Dialect) =>
+  prepared((db, id: string) => forUpdate(dialect, db.selectFrom('tokens').selectAll().where('id', '=', id)));
+const lockById = { sqlite: lockQuery('sqlite'), postgres: lockQuery('postgres') };
+const selectSubject = prepared((db, id: string) =>
+  db
+    .selectFrom('tokens')
+    .innerJoin('users', 'users.id', 'tokens.issuer_id')
+    .select(['tokens.kind', 'tokens.revoked', 'tokens.expires_at', 'users.id as userId', 'users.login'])
+    .where('tokens.id', '=', id)
+    .where('tokens.issuer_type', '=', 'user'),
+);
+const incrementUse = prepared((db, id: string) =>
+  db
+    .updateTable('tokens')
+    .set((eb) => ({ usage_count: eb('usage_count', '+', 1) }))
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('usage_limit', 'is', null), eb('usage_count', '<', eb.ref('usage_limit'))])),
+);
+
 export function tokensRepo(db: Kysely<Database>, dialect: Dialect) {
   return {
     async insert(row: Insertable<TokensTable>): Promise<void> {
-      await db.insertInto('tokens').values(row).execute();
+      // Every column, in one order, so that one compiled statement serves every caller.
+      const full: Selectable<TokensTable> = {
+        ...row,
+        target_type: row.target_type ?? null,
+        target_id: row.target_id ?? null,
+        privileges: row.privileges ?? null,
+        usage_limit: row.usage_limit ?? null,
+        usage_count: row.usage_count ?? 0,
+        expires_at: row.expires_at ?? null,
+        revoked: row.revoked ?? 0,
+      };
+      await insertRow(db, ...COLUMNS.map((c) => full[c]));
     },
 
-    byId(id: string): Promise<TokenRow | undefined> {
-      return db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    async byId(id: string): Promise<TokenRow | undefined> {
+      return (await selectById(db, id)).rows[0];
     },
 
     /** An access token's state together with its user (absent when either is gone). */
-    accessTokenSubject(id: string) {
-      return db
-        .selectFrom('tokens')
-        .innerJoin('users', 'users.id', 'tokens.issuer_id')
-        .select(['tokens.kind', 'tokens.revoked', 'tokens.expires_at', 'users.id as userId', 'users.login'])
-        .where('tokens.id', '=', id)
-        .where('tokens.issuer_type', '=', 'user')
-        .executeTakeFirst();
+    async accessTokenSubject(id: string) {
+      return (await selectSubject(db, id)).rows[0];
     },
 
     /** Reads the token and, on PostgreSQL, locks its row until the transaction ends. */
-    lock(id: string): Promise<TokenRow | undefined> {
-      return forUpdate(dialect, db.selectFrom('tokens').selectAll().where('id', '=', id)).executeTakeFirst();
+    async lock(id: string): Promise<TokenRow | undefined> {
+      return (await lockById[dialect](db, id)).rows[0];
     },
 
     /** Counts one use unless the limit is reached; true when counted. */
     async countUse(id: string): Promise<boolean> {
-      const res = await db
-        .updateTable('tokens')
-        .set((eb) => ({ usage_count: eb('usage_count', '+', 1) }))
-        .where('id', '=', id)
-        .where((eb) => eb.or([eb('usage_limit', 'is', null), eb('usage_count', '<', eb.ref('usage_limit'))]))
-        .executeTakeFirst();
-      return res.numUpdatedRows > 0n;
+      return ((await incrementUse(db, id)).numAffectedRows ?? 0n) > 0n;
     },
 
     async revoke(id: string): Promise<boolean> {

@@ -1,7 +1,13 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import { prepared } from './db.js';
 import type { Database, UsersTable } from './schema.js';
 
 export type UserRow = Selectable<UsersTable>;
+
+// Read on every authenticated request: compiled once (db.ts `prepared`).
+const selectById = prepared((db, id: string) => db.selectFrom('users').selectAll().where('id', '=', id));
+const selectByLogin = prepared((db, login: string) => db.selectFrom('users').selectAll().where('login', '=', login));
+const selectExists = prepared((db, id: string) => db.selectFrom('users').select('id').where('id', '=', id));
 
 export function usersRepo(db: Kysely<Database>) {
   return {
@@ -9,17 +15,16 @@ export function usersRepo(db: Kysely<Database>) {
       await db.insertInto('users').values(row).execute();
     },
 
-    byId(id: string): Promise<UserRow | undefined> {
-      return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    async byId(id: string): Promise<UserRow | undefined> {
+      return (await selectById(db, id)).rows[0];
     },
 
-    byLogin(login: string): Promise<UserRow | undefined> {
-      return db.selectFrom('users').selectAll().where('login', '=', login).executeTakeFirst();
+    async byLogin(login: string): Promise<UserRow | undefined> {
+      return (await selectByLogin(db, login)).rows[0];
     },
 
     async exists(id: string): Promise<boolean> {
-      const row = await db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst();
-      return row !== undefined;
+      return (await selectExists(db, id)).rows.length > 0;
     },
 
     async update(id: string, patch: Partial<Pick<UserRow, 'name' | 'alias' | 'password_hash' | 'default_space_id'>>): Promise<boolean> {

@@ -42,6 +42,29 @@ export interface TokenClaims {
  * macaroons of its third-party caveats; their first-party caveats count like the token's own.
  */
 export function verifyToken(masterKey: Buffer, text: string, discharges: readonly string[] = []): TokenClaims | undefined {
+  if (discharges.length > 0) return verifySignature(masterKey, text, discharges);
+  let memo = proven.get(masterKey);
+  const known = memo?.get(text);
+  if (known) return known;
+  const claims = verifySignature(masterKey, text, discharges);
+  if (claims) {
+    if (!memo) proven.set(masterKey, (memo = new Map()));
+    if (memo.size >= MAX_PROVEN) memo.delete(memo.keys().next().value!);
+    memo.set(text, Object.freeze(claims));
+  }
+  return claims;
+}
+
+/**
+ * Tokens whose signature was proven, per master key: the claims are a pure function of the text
+ * and the key, so they never go stale (expiry, revocation and use counts are checked by the
+ * callers against the clock and the database on every use). Only proven tokens are kept (a
+ * forged one is never stored), the oldest dropped first, so memory stays bounded.
+ */
+const MAX_PROVEN = 10_000;
+const proven = new WeakMap<Buffer, Map<string, Readonly<TokenClaims>>>();
+
+function verifySignature(masterKey: Buffer, text: string, discharges: readonly string[]): TokenClaims | undefined {
   let m;
   let bound;
   try {

@@ -223,4 +223,11 @@ describe('providers: who may call what', async () => {
     await rejects(z.client({ token: p.token }).user.get(), 403);
     await rejects(alice.api.provider.get(), 403);
   });
+
+  it('no provider token or certificate reaches the log', () => {
+    const logs = z.logs();
+    assert.ok(logs.length > 0);
+    assert.ok(!logs.includes(p.token));
+    assert.ok(!logs.includes(p.certificate.split('\n')[1]!));
+  });
 });

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { OnezoneClient, OnezoneError } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config.js';
 import { accessTokenService } from '../../src/domain/access-tokens.js';
@@ -13,7 +14,7 @@ import { newId, systemClock } from '../../src/domain/deps.js';
 import { connect, type Connection } from '../../src/store/db.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { parse } from '../../src/tokens/macaroon.js';
-import { createPgDatabase, PG_WHERE, pgReachable, type TestDatabase } from '../helpers/db.js';
+import { createPgDatabase, PG_ADMIN_URL, PG_WHERE, pgReachable, type TestDatabase } from '../helpers/db.js';
 
 /**
  * Several real `onezone serve` processes on one PostgreSQL database behave as one zone.
@@ -258,6 +259,28 @@ describe('scale-out on PostgreSQL (real processes)', { concurrency: false }, () 
     // And B goes on serving new work.
     const later = await users(10);
     for (const u of later) assert.equal(await status(client(b, u.token).user.joinSpace(invite)), 200);
+  });
+  it('/ready answers 503 while the database refuses connections and 200 once it is back; /health stays 200', async (t) => {
+    if (skip) return t.skip(skip);
+    const name = new URL(db.url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    try {
+      await admin.query(`alter database ${name} allow_connections false`);
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+      const res = await fetch(`${b.origin}/ready`);
+      assert.equal(res.status, 503);
+      assert.equal(((await res.json()) as { error: string }).error, 'service_unavailable');
+      assert.equal((await fetch(`${b.origin}/health`)).status, 200);
+    } finally {
+      await admin.query(`alter database ${name} allow_connections true`);
+      await admin.end();
+    }
+    await until('/ready to recover', async () => (await fetch(`${b.origin}/ready`)).status === 200);
+    // The test's own connections were terminated too: reopen.
+    await conn.close();
+    conn = await connect({ kind: 'postgres', url: db.url }, { poolSize: 4 });
+    store = createStore(conn);
   });
 });
 

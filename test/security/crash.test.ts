@@ -46,7 +46,7 @@ describe('crash safety: kill -9 under concurrent writes, restart on the same dat
     }
 
     let acknowledged = 0;
-    const deadline = Date.now() + 150_000;
+    const deadline = Date.now() + 240_000;
     for (let kill = 1; kill <= KILLS; kill++) {
       assert.ok(Date.now() < deadline, 'crash test ran out of time');
       let stop = false;

@@ -17,6 +17,7 @@ import {
   verify,
 } from '../../src/tokens/macaroon.js';
 import type { Caveat, Macaroon } from '../../src/tokens/macaroon.js';
+import { mintToken, verifyToken } from '../../src/tokens/tokens.js';
 
 interface Vectors {
   valid: { rootKey: string; location: string; identifier: string; caveats: string[]; serializedV1: string; signatureHex: string }[];
@@ -418,6 +419,40 @@ describe('properties', () => {
         }
       }),
       { numRuns },
+    );
+  });
+});
+
+describe('token-level properties', () => {
+  const masterKey = Buffer.alloc(32, 7);
+  const token = mintToken(masterKey, 'onezone', 'an-identifier', ['tokenType = space_invite_user_token', 'time < 4102444800']);
+
+  it('verifyToken() never throws on random text, and returns nothing for it', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('base64url'))), (text) => {
+        assert.equal(verifyToken(masterKey, text), undefined);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('verifyToken() never accepts a token with any byte changed, dropped or appended', () => {
+    const bytes = Buffer.from(token, 'base64url');
+    fc.assert(
+      fc.property(fc.nat(bytes.length - 1), fc.integer({ min: 1, max: 255 }), fc.constantFrom('flip', 'drop', 'append'), (at, xor, how) => {
+        const changed = Buffer.from(bytes);
+        if (how === 'flip') changed[at] = changed[at]! ^ xor;
+        const mutated = how === 'drop' ? Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]) : how === 'append' ? Buffer.concat([bytes, Buffer.from([xor])]) : changed;
+        const claims = verifyToken(masterKey, mutated.toString('base64url'));
+        // The location is not signed (macaroon semantics); everything the zone acts on is.
+        if (claims) {
+          const { location: _l, ...rest } = parse(mutated.toString('base64url'));
+          const { location: _o, ...original } = parse(token);
+          assert.deepEqual(rest, original);
+          assert.deepEqual(claims, verifyToken(masterKey, token));
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });

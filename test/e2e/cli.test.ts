@@ -1,0 +1,259 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { OnezoneClient } from '../../src/client/index.js';
+import { ROOT, ensureBuilt, spawnZone } from '../helpers/process.js';
+import { type TestUser, startZone } from '../helpers/zone.js';
+
+const MAIN = path.join(ROOT, 'dist', 'main.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onezone-cli-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let sessions = 0;
+/** A session file of its own, as if each user ran the CLI in their own home. */
+const newSession = () => path.join(tmp, `session-${++sessions}`, 'session.json');
+
+/**
+ * Runs the built CLI as a child process. Asynchronous on purpose: the zone may live in this
+ * process (test/helpers/zone.ts) and must keep answering while the child waits.
+ */
+function cli(args: string[], opts: { session: string; stdin?: string; env?: Record<string, string> }): Promise<Result> {
+  const { ONEZONE_URL: _url, ONEZONE_PASSWORD: _password, ...inherited } = process.env;
+  const env = { ...inherited, ONEZONE_SESSION: opts.session, ...opts.env };
+  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(opts.stdin ?? '');
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Asserts success and returns stdout. */
+async function ok(args: string[], opts: Parameters<typeof cli>[1]): Promise<string> {
+  const r = await cli(args, opts);
+  assert.equal(r.code, 0, `onezone ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('onezone client commands (the built CLI against a real zone)', async () => {
+  ensureBuilt();
+  const z = await startZone();
+
+  /** A new user of the zone, logged in through the CLI in a session file of their own. */
+  async function loggedIn(name: string): Promise<TestUser & { session: string }> {
+    const user = await z.user(name);
+    const session = newSession();
+    await ok(['login', '--zone', z.baseUrl, '--user', user.login, '--password-stdin'], { session, stdin: `${user.password}\n` });
+    return { ...user, session };
+  }
+
+  it('login --password-stdin saves a 0600 session file; whoami shows the user; logout removes it', async () => {
+    const alice = await z.user('alice');
+    const session = newSession();
+    const login = await cli(['login', '--zone', z.baseUrl, '--user', alice.login, '--password-stdin'], { session, stdin: `${alice.password}\n` });
+    assert.equal(login.code, 0, login.stderr);
+    assert.equal(fs.statSync(session).mode & 0o777, 0o600);
+    const saved = JSON.parse(fs.readFileSync(session, 'utf8')) as { zone: string; token: string };
+    assert.equal(saved.zone, z.baseUrl);
+    assert.doesNotMatch(fs.readFileSync(session, 'utf8'), new RegExp(alice.password));
+    for (const out of [login.stdout, login.stderr]) {
+      assert.ok(!out.includes(saved.token), 'the token is not printed');
+      assert.ok(!out.includes(alice.password), 'the password is not printed');
+    }
+    // The saved token is a working access token of alice.
+    const api = z.client({ token: saved.token });
+    assert.equal((await api.user.get()).userId, alice.id);
+
+    const me = JSON.parse(await ok(['whoami', '--json'], { session })) as { userId: string; login: string; zone: string };
+    assert.deepEqual([me.userId, me.login, me.zone], [alice.id, alice.login, z.baseUrl]);
+    assert.match(await ok(['whoami'], { session }), new RegExp(`^Login:\\s+${alice.login}$`, 'm'));
+
+    assert.equal((await ok(['logout'], { session })).trim(), 'Logged out.');
+    assert.equal(fs.existsSync(session), false);
+    const after = await cli(['whoami'], { session });
+    assert.equal(after.code, 1);
+    assert.match(after.stderr, /^onezone: not logged in/);
+  });
+
+  it('login takes the password from ONEZONE_PASSWORD too, and the zone from ONEZONE_URL', async () => {
+    const user = await z.user('envuser');
+    const session = newSession();
+    await ok(['login', '--user', user.login], { session, env: { ONEZONE_URL: z.baseUrl, ONEZONE_PASSWORD: user.password } });
+    assert.equal(JSON.parse(await ok(['whoami', '--json'], { session })).login, user.login);
+  });
+
+  it('a wrong password: exit 1, one line naming the error, never the password, and no session saved', async () => {
+    const user = await z.user('wrongpw');
+    const session = newSession();
+    const wrong = 'not-the-password-4711';
+    const r = await cli(['login', '--zone', z.baseUrl, '--user', user.login, '--password-stdin'], { session, stdin: `${wrong}\n` });
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^onezone: .+ \(401 unauthorized\)\n$/);
+    assert.ok(!r.stderr.includes(wrong));
+    assert.equal(fs.existsSync(session), false);
+  });
+
+  it('spaces: alice creates and invites (--uses 2), bob joins with the token on stdin, both are members', async () => {
+    const alice = await loggedIn('alice');
+    const bob = await loggedIn('bob');
+    const sid = (await ok(['spaces', 'create', 'Shared data'], { session: alice.session })).trim();
+    assert.match(sid, /^[A-Za-z0-9_-]{43}$/);
+
+    const invite = await ok(['spaces', 'invite', sid, '--uses', '2'], { session: alice.session });
+    assert.match(invite, /^[A-Za-z0-9_-]+\n$/, 'only the token, on one line');
+    assert.equal((await ok(['spaces', 'join', '-'], { session: bob.session, stdin: invite })).trim(), sid);
+
+    const bobs = JSON.parse(await ok(['spaces', '--json'], { session: bob.session })) as { spaceId: string; name: string; default: boolean }[];
+    assert.deepEqual(bobs, [{ spaceId: sid, name: 'Shared data', canonicalName: 'Shared data', providersSupports: {}, default: false }]);
+    await ok(['spaces', 'default', sid], { session: bob.session });
+    const table = await ok(['spaces'], { session: bob.session });
+    assert.match(table, /^SPACE ID\s+NAME\s+DEFAULT\n/);
+    assert.match(table, new RegExp(`^${sid}  Shared data  \\*$`, 'm'));
+
+    const members = await ok(['spaces', 'members', sid], { session: alice.session });
+    assert.match(members, /^USER ID\s+LOGIN\s+NAME\n/);
+    for (const u of [alice, bob]) assert.match(members, new RegExp(`^${u.id}  ${u.login}\\s+\\S`, 'm'));
+    const json = JSON.parse(await ok(['spaces', 'members', sid, '--json'], { session: alice.session })) as { userId: string }[];
+    assert.deepEqual(json.map((m) => m.userId).sort(), [alice.id, bob.id].sort());
+
+    // The invite allows a second use, and the space can be left.
+    const carol = await loggedIn('carol');
+    assert.equal((await ok(['spaces', 'join', invite.trim()], { session: carol.session })).trim(), sid);
+    await ok(['spaces', 'leave', sid], { session: carol.session });
+    assert.deepEqual(JSON.parse(await ok(['spaces', '--json'], { session: carol.session })), []);
+  });
+
+  it('spaces show and default', async () => {
+    const dana = await loggedIn('dana');
+    const first = (await ok(['spaces', 'create', 'first'], { session: dana.session })).trim();
+    const second = (await ok(['spaces', 'create', 'second'], { session: dana.session })).trim();
+    assert.match(await ok(['spaces', 'show', second], { session: dana.session }), /^Name:\s+second$/m);
+    assert.equal(JSON.parse(await ok(['spaces', 'show', second, '--json'], { session: dana.session })).spaceId, second);
+    assert.equal((await ok(['spaces', 'default'], { session: dana.session })).trim(), 'No default space.');
+    assert.deepEqual(JSON.parse(await ok(['spaces', 'default', '--json'], { session: dana.session })), { spaceId: null });
+    await ok(['spaces', 'default', first], { session: dana.session });
+    assert.equal((await ok(['spaces', 'default'], { session: dana.session })).trim(), first);
+    await ok(['spaces', 'default', second], { session: dana.session });
+    assert.deepEqual(JSON.parse(await ok(['spaces', 'default', '--json'], { session: dana.session })), { spaceId: second });
+  });
+
+  it('groups: create with a type, invite, join from stdin, members (direct and effective), leave', async () => {
+    const erin = await loggedIn('erin');
+    const frank = await loggedIn('frank');
+    const gid = (await ok(['groups', 'create', 'Lab', '--type', 'team'], { session: erin.session })).trim();
+    assert.deepEqual(JSON.parse(await ok(['groups', 'show', gid, '--json'], { session: erin.session })), { groupId: gid, name: 'Lab', type: 'team' });
+
+    const token = await ok(['groups', 'invite', gid, '--uses', '1', '--ttl', '600'], { session: erin.session });
+    assert.match(token, /^[A-Za-z0-9_-]+\n$/);
+    assert.equal((await ok(['groups', 'join', '-'], { session: frank.session, stdin: token })).trim(), gid);
+
+    const franks = JSON.parse(await ok(['groups', '--json'], { session: frank.session })) as { groupId: string }[];
+    assert.deepEqual(franks, [{ groupId: gid, name: 'Lab', type: 'team' }]);
+    assert.match(await ok(['groups'], { session: frank.session }), new RegExp(`^${gid}  Lab\\s+team$`, 'm'));
+    for (const extra of [[], ['--effective']]) {
+      const members = JSON.parse(await ok(['groups', 'members', gid, '--json', ...extra], { session: erin.session })) as { login: string }[];
+      assert.deepEqual(members.map((m) => m.login).sort(), [erin.login, frank.login].sort());
+    }
+    // The single-use invite is spent.
+    const george = await loggedIn('george');
+    const spent = await cli(['groups', 'join', token.trim()], { session: george.session });
+    assert.equal(spent.code, 1);
+    assert.match(spent.stderr, /^onezone: .+ \(400 invalid_token\)\n$/);
+
+    await ok(['groups', 'leave', gid], { session: frank.session });
+    assert.deepEqual(JSON.parse(await ok(['groups', '--json'], { session: frank.session })), []);
+  });
+
+  it('token mints a new working access token and prints only it', async () => {
+    const hank = await loggedIn('hank');
+    const out = await ok(['token'], { session: hank.session });
+    assert.match(out, /^[A-Za-z0-9_-]+\n$/);
+    assert.equal((await z.client({ token: out.trim() }).user.get()).userId, hank.id);
+    assert.equal(typeof JSON.parse(await ok(['token', '--json'], { session: hank.session })).token, 'string');
+  });
+
+  it('API errors: exit 1 and one line "onezone: <description> (<status> <code>)"', async () => {
+    const ivy = await loggedIn('ivy');
+    const r = await cli(['spaces', 'show', 'no-such-space'], { session: ivy.session });
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^onezone: .+ \((403 forbidden|404 not_found)\)\n$/);
+    const bad = await cli(['spaces', 'join', 'not-a-token'], { session: ivy.session });
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr, 'onezone: Provided token could not be validated. (400 invalid_token)\n');
+  });
+
+  it('usage errors: exit 2 with the usage of the command', async () => {
+    const session = newSession();
+    const cases: [string[], RegExp][] = [
+      [['frobnicate'], /^onezone: unknown command 'frobnicate'/],
+      [['spaces', 'frobnicate'], /^onezone: unknown command 'spaces frobnicate'\nUsage: onezone spaces /],
+      [['spaces', '--bogus'], /^onezone: Unknown option '--bogus'\nUsage: onezone spaces /],
+      [['spaces', 'show'], /^onezone: missing ID\nUsage: onezone spaces show ID/],
+      [['spaces', 'invite', 'x', '--uses', 'many'], /^onezone: --uses must be a positive whole number or 'unlimited'\nUsage: onezone spaces invite/],
+      [['groups', 'create', 'g', '--type', 'tribe'], /^onezone: --type must be one of/],
+      [['login', '--zone', z.baseUrl], /^onezone: missing --user LOGIN\nUsage: onezone login/],
+      [['login', '--zone', z.baseUrl, '--user', 'x', '--password', 'secret'], /^onezone: Unknown option '--password'/],
+      [['login', '--zone', 'ftp://example.com', '--user', 'x'], /^onezone: the zone URL must be http\(s\)/],
+    ];
+    for (const [args, expected] of cases) {
+      const r = await cli(args, { session });
+      assert.equal(r.code, 2, `onezone ${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, expected);
+      assert.equal(r.stdout, '');
+    }
+    const help = await cli(['spaces', 'invite', '--help'], { session });
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: onezone spaces invite ID \[--uses N\|unlimited\] \[--ttl SECONDS\]/);
+  });
+
+  it('an id that starts with a dash is an argument, not an option', async () => {
+    const jack = await loggedIn('jack');
+    const r = await cli(['spaces', 'show', '-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'], { session: jack.session });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /\((403 forbidden|404 not_found)\)\n$/);
+  });
+});
+
+describe('onezone client commands over HTTPS (a real zone process with its self-signed certificate)', () => {
+  const dataDir = path.join(tmp, 'https-zone');
+  const password = 'cli-e2e-admin-password';
+
+  it('refuses the untrusted certificate with a hint; --ca FILE and --insecure work and are remembered', async () => {
+    const zone = await spawnZone(['--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1'], { ONEZONE_ADMIN_PASSWORD: password });
+    try {
+      const session = newSession();
+      const login = (extra: string[]) => cli(['login', '--zone', zone.url, '--user', 'admin', '--password-stdin', ...extra], { session, stdin: password });
+      const refused = await login([]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /^onezone: cannot talk to https:.+ \(trust it with --ca FILE, or skip the check with --insecure\)\n$/);
+
+      const ca = path.join(dataDir, 'tls', 'server.crt');
+      assert.equal((await login(['--ca', ca])).code, 0);
+      assert.equal(JSON.parse(await ok(['whoami', '--json'], { session })).login, 'admin');
+
+      assert.equal((await login(['--insecure'])).code, 0);
+      assert.equal(JSON.parse(fs.readFileSync(session, 'utf8')).insecure, true);
+      const token = (await ok(['token'], { session })).trim();
+      const api = new OnezoneClient({ baseUrl: zone.url, insecure: true, credentials: { token } });
+      assert.equal((await api.user.get()).login, 'admin');
+      await api.close();
+    } finally {
+      assert.equal(await zone.stop(), 0);
+    }
+  });
+});
