@@ -5,6 +5,7 @@ import { allRoutes } from './api/index.js';
 import type { Api } from './api/types.js';
 import type { Config } from './config.js';
 import { accessTokenService } from './domain/access-tokens.js';
+import { tokenService } from './domain/tokens.js';
 import { authorizer } from './domain/authorize.js';
 import { credentialService } from './domain/credentials.js';
 import type { KeyAndCert } from './crypto/certs.js';
@@ -54,6 +55,7 @@ export function createServices(deps: Deps, zoneCa: KeyAndCert) {
     onezonePrivileges: onezonePrivilegeService(deps, authorize),
     groups: groupService(deps, authorize, invites),
     accessTokens: accessTokenService(deps),
+    tokens: tokenService(deps),
     credentials: credentialService(deps),
     providers: providerService(deps, authorize, zoneCa),
     support: supportService(deps, authorize, invites),

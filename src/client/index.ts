@@ -4,12 +4,14 @@ import { type ClientOptions, HttpTransport } from './http.js';
 import { privilegesApi } from './privileges.js';
 import { providerApi, providersApi } from './provider.js';
 import { spacesApi } from './spaces.js';
+import { tokensApi } from './tokens.js';
 import { userApi } from './user.js';
 import { usersApi } from './users.js';
 
 export { OnezoneError, type ClientOptions, type Credentials, type RawResponse } from './http.js';
 export type * from './types.js';
 export type { OnezonePrivilege } from './privileges.js';
+export type { TokenInfo } from './tokens.js';
 export type { PortStatus, ProviderDetails, ProviderPatch, ProviderRegistration, SupportSize } from './provider.js';
 
 /**
@@ -30,6 +32,8 @@ export class OnezoneClient {
   readonly privileges;
   /** Zone administration extensions (`/users`). */
   readonly users;
+  /** The caller's own access tokens and issued invites (extension `/user/tokens`). */
+  readonly tokens;
   /** The calling provider itself (`/provider…`). */
   readonly provider;
   /** Other providers and the providers of a space. */
@@ -43,6 +47,7 @@ export class OnezoneClient {
     this.groupSpaces = groupSpacesApi(this.http);
     this.privileges = privilegesApi(this.http);
     this.users = usersApi(this.http);
+    this.tokens = tokensApi(this.http);
     this.provider = providerApi(this.http);
     this.providers = providersApi(this.http);
   }

@@ -36,3 +36,11 @@ const sqliteConstraints: Record<string, string> = {
   'spaces.id': 'spaces_pkey',
   'tokens.id': 'tokens_pkey',
 };
+
+/**
+ * PostgreSQL text cannot hold a NUL character (SQLite's can): a value containing one fails with
+ * 22021 before any row is looked at. True for that error, so it can be answered as bad input.
+ */
+export function isUnstorableText(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '22021';
+}

@@ -66,9 +66,26 @@ export function tokensRepo(db: Kysely<Database>, dialect: Dialect) {
       return ((await incrementUse(db, id)).numAffectedRows ?? 0n) > 0n;
     },
 
-    async revoke(id: string): Promise<boolean> {
-      const res = await db.updateTable('tokens').set({ revoked: 1 }).where('id', '=', id).executeTakeFirst();
+    /** Tokens a user or provider issued (invites) or owns (access tokens), oldest first. */
+    ofIssuer(type: 'user' | 'provider', id: string): Promise<TokenRow[]> {
+      return db
+        .selectFrom('tokens')
+        .selectAll()
+        .where('issuer_type', '=', type)
+        .where('issuer_id', '=', id)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+    },
+
+    async setRevoked(id: string, revoked: boolean): Promise<boolean> {
+      const res = await db.updateTable('tokens').set({ revoked: revoked ? 1 : 0 }).where('id', '=', id).executeTakeFirst();
       return res.numUpdatedRows > 0n;
+    },
+
+    async delete(id: string): Promise<boolean> {
+      const res = await db.deleteFrom('tokens').where('id', '=', id).executeTakeFirst();
+      return res.numDeletedRows > 0n;
     },
 
     /** Tokens aimed at an entity die with it. */

@@ -227,6 +227,22 @@ describe('scale-out on PostgreSQL (real processes)', { concurrency: false }, () 
     await client(a, owner!.token).spaces.remove(spaceId);
     assert.equal(await status(client(b, joiner!.token).user.joinSpace(invite)), 400);
     assert.equal(await store.tokens.byId(parse(invite).identifier), undefined);
+    // A token deleted or revoked by its owner (extension /user/tokens) on A fails on B at once.
+    const keeper = await client(a, owner!.token).user.createSpace('kept');
+    for (const [how, act] of [
+      ['deleted', (id: string) => client(a, owner!.token).tokens.remove(id)],
+      ['revoked', (id: string) => client(a, owner!.token).tokens.setRevoked(id, true)],
+    ] as const) {
+      const token = await client(a, owner!.token).spaces.userInviteToken(keeper);
+      await act(parse(token).identifier);
+      assert.equal(await status(client(b, joiner!.token).user.joinSpace(token)), 400, `an invite ${how} on A`);
+      const second = await client(a, joiner!.token).user.clientToken();
+      assert.equal(await status(client(b, second).user.get()), 200);
+      await (how === 'deleted'
+        ? client(a, joiner!.token).tokens.remove(parse(second).identifier)
+        : client(a, joiner!.token).tokens.setRevoked(parse(second).identifier, true));
+      assert.equal(await status(client(b, second).user.get()), 401, `an access token ${how} on A`);
+    }
   });
 
   it('killing one of two processes under a load of joins: the other keeps serving, every 201 is kept', async (t) => {

@@ -72,6 +72,10 @@ export const USER_OPERATIONS: Operation[] = [
   { id: 'create_space', needs: 'self', call: (a) => a.spaces.create('mine') },
   { id: 'create_group', needs: 'self', call: (a) => a.groups.create('mine', 'role') },
 
+  { id: 'list_user_tokens', needs: 'self', call: (a) => a.tokens.list() },
+  { id: 'get_user_token', needs: 'self', call: async (a) => a.tokens.get((await a.tokens.list())[0]!.tokenId) },
+  { id: 'modify_user_token', needs: 'self', call: async (a, f) => a.tokens.setRevoked(await issuedInvite(a, f), true) },
+  { id: 'remove_user_token', needs: 'self', call: async (a, f) => a.tokens.remove(await issuedInvite(a, f)) },
   { id: 'create_user', needs: 'admin', call: (a, f) => a.users.create({ login: `made-${f.space.slice(6, 20)}`, password: 'a-long-password', name: 'Made' }) },
 
   // /spaces/{id}…
@@ -137,6 +141,14 @@ export const USER_OPERATIONS: Operation[] = [
   { id: 'set_group_onezone_privileges', needs: { zone: 'set_privileges' }, call: (a, f) => a.privileges.setGroup(f.child, ['list_spaces']) },
   { id: 'remove_group_onezone_privileges', needs: { zone: 'set_privileges' }, call: (a, f) => a.privileges.removeGroup(f.child) },
 ];
+
+/** Has the caller create a space and mint an invite to it; returns the invite's id. */
+async function issuedInvite(a: OnezoneClient, f: Fixture): Promise<string> {
+  const own = await a.user.createSpace(`own-${f.space.slice(6, 16)}`);
+  await a.spaces.userInviteToken(own);
+  const invites = (await a.tokens.list()).filter((t) => t.kind === 'invite');
+  return invites[invites.length - 1]!.tokenId;
+}
 
 let seq = 0;
 const newId = (kind: string) => `${kind}-${process.pid}-${++seq}`.padEnd(43, 'x');

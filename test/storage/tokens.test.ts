@@ -88,9 +88,23 @@ forEachDialect('store.tokens', (it) => {
   it('revoke sets revoked; false for an unknown id', async ({ store }) => {
     const user = await makeUser(store);
     const id = await makeToken(store, { issuer: user });
-    assert.equal(await store.tokens.revoke(id), true);
+    assert.equal(await store.tokens.setRevoked(id, true), true);
     assert.equal((await store.tokens.byId(id))?.revoked, 1);
-    assert.equal(await store.tokens.revoke(newId()), false);
+    assert.equal(await store.tokens.setRevoked(newId(), true), false);
+    assert.equal(await store.tokens.setRevoked(id, false), true);
+    assert.equal((await store.tokens.byId(id))?.revoked, 0);
+  });
+
+  it('ofIssuer lists exactly the issuer\'s tokens, oldest first; delete removes one', async ({ store }) => {
+    const alice = await makeUser(store);
+    const bob = await makeUser(store);
+    const first = await makeToken(store, { issuer: alice });
+    const second = await makeToken(store, { issuer: alice });
+    await makeToken(store, { issuer: bob });
+    assert.deepEqual((await store.tokens.ofIssuer('user', alice)).map((t) => t.id).sort(), [first, second].sort());
+    assert.equal(await store.tokens.delete(first), true);
+    assert.equal(await store.tokens.delete(first), false);
+    assert.deepEqual((await store.tokens.ofIssuer('user', alice)).map((t) => t.id), [second]);
   });
 
   it('deleteByTarget and deleteByIssuer remove exactly their tokens', async ({ store }) => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { violatedConstraint } from '../../src/store/dialect.js';
+import { isUnstorableText, violatedConstraint } from '../../src/store/dialect.js';
 import { forEachDialect } from '../helpers/db.js';
 import { idsForOrdering, makeSpace, makeUser, newId } from './fixtures.js';
 
@@ -63,6 +63,12 @@ forEachDialect('store.users', (it) => {
   it('a default space that does not exist is a foreign-key violation', async ({ store }) => {
     const id = await makeUser(store);
     await assert.rejects(store.users.update(id, { default_space_id: newId() }), (err) => violatedConstraint(err) !== undefined);
+  });
+
+  it('a NUL character: SQLite finds nothing, PostgreSQL refuses it as unstorable text', async ({ store, dialect }) => {
+    const lookup = store.users.byId('a\u0000b');
+    if (dialect === 'postgres') await assert.rejects(lookup, (err) => isUnstorableText(err));
+    else assert.equal(await lookup, undefined);
   });
 
   it('logins compare by bytes: case matters', async ({ store }) => {

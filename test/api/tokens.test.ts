@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { OnezoneError } from '../../src/client/index.js';
+import { parse } from '../../src/tokens/macaroon.js';
+import { startZone } from '../helpers/zone.js';
+
+const idOf = (token: string) => parse(token).identifier;
+const fails = (status: number, match?: RegExp) => (e: unknown) =>
+  e instanceof OnezoneError && e.status === status && (!match || match.test(e.description));
+
+describe('extension /user/tokens: list, revoke, delete', async () => {
+  const z = await startZone();
+  const alice = await z.user('alice');
+  const space = await alice.api.user.createSpace('lab');
+
+  it('lists the access tokens a user holds and the invites they issued, with their uses', async () => {
+    const invite = await alice.api.spaces.createUserInvite(space, { usageLimit: 3 });
+    const bob = await z.user('bob');
+    await bob.api.user.joinSpace(invite);
+    const list = await alice.api.tokens.list();
+    const access = list.find((t) => t.tokenId === idOf(alice.token));
+    assert.equal(access?.kind, 'access');
+    assert.equal(access?.usageLimit, 'infinity');
+    const inv = list.find((t) => t.tokenId === idOf(invite));
+    assert.deepEqual(
+      { kind: inv?.kind, type: inv?.type, target: inv?.target, usageLimit: inv?.usageLimit, usageCount: inv?.usageCount, revoked: inv?.revoked },
+      { kind: 'invite', type: 'space_invite_user_token', target: { type: 'space', id: space }, usageLimit: 3, usageCount: 1, revoked: false },
+    );
+    assert.ok(inv!.expiresAt! > inv!.createdAt);
+    assert.deepEqual(await alice.api.tokens.get(idOf(invite)), inv);
+    assert.ok(!(await bob.api.tokens.list()).some((t) => t.tokenId === idOf(invite)), 'bob does not see alice\'s invite');
+  });
+
+  it('a revoked invite fails with a reason; un-revoked it works again', async () => {
+    const invite = await alice.api.spaces.userInviteToken(space);
+    await alice.api.tokens.setRevoked(idOf(invite), true);
+    const bob = await z.user('bob');
+    await assert.rejects(bob.api.user.joinSpace(invite), fails(400, /revoked/));
+    await alice.api.tokens.setRevoked(idOf(invite), false);
+    assert.equal(await bob.api.user.joinSpace(invite), space);
+  });
+
+  it('a deleted invite is unknown from then on', async () => {
+    const invite = await alice.api.spaces.userInviteToken(space);
+    await alice.api.tokens.remove(idOf(invite));
+    const bob = await z.user('bob');
+    await assert.rejects(bob.api.user.joinSpace(invite), fails(400, /could not be validated/));
+    await assert.rejects(alice.api.tokens.get(idOf(invite)), fails(404));
+  });
+
+  it('revoking or deleting an access token logs it out at once', async () => {
+    const carol = await z.user('carol');
+    const second = await carol.api.user.clientToken();
+    const other = z.client({ token: second });
+    assert.equal((await other.user.get()).userId, carol.id);
+    await carol.api.tokens.setRevoked(idOf(second), true);
+    await assert.rejects(other.user.get(), fails(401, /revoked/));
+    await carol.api.tokens.remove(idOf(second));
+    await assert.rejects(other.user.get(), fails(401));
+    assert.equal((await carol.api.user.get()).userId, carol.id, 'the other token still works');
+  });
+
+  it("someone else's token is not found, to read, revoke or delete", async () => {
+    const mallory = await z.user('mallory');
+    const invite = await alice.api.spaces.userInviteToken(space);
+    for (const call of [
+      () => mallory.api.tokens.get(idOf(invite)),
+      () => mallory.api.tokens.setRevoked(idOf(invite), true),
+      () => mallory.api.tokens.remove(idOf(invite)),
+      () => mallory.api.tokens.get('no-such-token'),
+    ]) {
+      await assert.rejects(call(), fails(404));
+    }
+    assert.equal((await alice.api.tokens.get(idOf(invite))).revoked, false);
+  });
+
+  it('PATCH needs a boolean `revoked`', async () => {
+    const invite = await alice.api.spaces.userInviteToken(space);
+    await assert.rejects(alice.api.http.call('PATCH', `/user/tokens/${idOf(invite)}`, { revoked: 'yes' }), fails(400, /'revoked'/));
+    await assert.rejects(alice.api.http.call('PATCH', `/user/tokens/${idOf(invite)}`, {}), fails(400, /'revoked'/));
+  });
+});
