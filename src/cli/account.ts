@@ -2,7 +2,17 @@ import type { Command, Context } from './command.js';
 import { UsageError } from './errors.js';
 import { passwordFromStdin, promptHidden } from './input.js';
 import { fields } from './output.js';
-import { removeSession, saveSession } from './session.js';
+import { tokenId } from '../client/index.js';
+import { readSession, removeSession, saveSession } from './session.js';
+
+async function deleteToken(ctx: Context, token: string): Promise<boolean> {
+  try {
+    await ctx.client().tokens.remove(tokenId(token));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The password: piped with `--password-stdin`, else `ONEZONE_PASSWORD`, else asked on the terminal. Never a flag. */
 async function password(ctx: Context, fromStdin: boolean, login: string, zone: string): Promise<string> {
@@ -35,11 +45,14 @@ export const accountCommands: Command[] = [
   {
     name: 'logout',
     params: '',
-    summary: 'Forget the saved session',
+    summary: 'Delete the session token on the zone and forget the saved session',
     arity: [0, 0],
     async run(ctx) {
+      const session = readSession(ctx.env);
+      // Best effort: a zone that is gone or a token already dead must not keep anyone logged in here.
+      const revoked = session ? await deleteToken(ctx, session.token) : false;
       const removed = removeSession(ctx.env);
-      ctx.out.print({ loggedOut: removed }, () => (removed ? 'Logged out.\n' : 'Not logged in.\n'));
+      ctx.out.print({ loggedOut: removed, tokenDeleted: revoked }, () => (removed ? 'Logged out.\n' : 'Not logged in.\n'));
     },
   },
   {

@@ -11,7 +11,7 @@ import { usersApi } from './users.js';
 export { OnezoneError, type ClientOptions, type Credentials, type RawResponse } from './http.js';
 export type * from './types.js';
 export type { OnezonePrivilege } from './privileges.js';
-export type { TokenInfo } from './tokens.js';
+export { type TokenInfo, tokenId } from './tokens.js';
 export type { PortStatus, ProviderDetails, ProviderPatch, ProviderRegistration, SupportSize } from './provider.js';
 
 /**

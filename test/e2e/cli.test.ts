@@ -83,6 +83,7 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
 
     assert.equal((await ok(['logout'], { session })).trim(), 'Logged out.');
     assert.equal(fs.existsSync(session), false);
+    await assert.rejects(api.user.get(), /401/, 'logout deleted the token on the zone');
     const after = await cli(['whoami'], { session });
     assert.equal(after.code, 1);
     assert.match(after.stderr, /^onezone: not logged in/);
