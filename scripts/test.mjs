@@ -60,6 +60,11 @@ if (await pgAnswers()) {
   console.log(`PostgreSQL not reachable at ${where}: its legs of the storage and scale-out tests are skipped (set ONEZONE_TEST_PG to point at one)`);
 }
 
+// The end-to-end tests run the built CLI (dist/): build once here, so that no two test files
+// rebuild it at the same moment.
+const build = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit', cwd: root });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
 const res = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
