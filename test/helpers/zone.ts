@@ -65,6 +65,7 @@ export async function startZone(opts: { env?: Record<string, string>; clock?: ()
     await pgDb?.drop();
     throw err;
   }
+  recordRoutes(zone);
   await zone.app.listen({ port: 0, host: '127.0.0.1' });
   const address = zone.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -108,3 +109,17 @@ export async function startZone(opts: { env?: Record<string, string>; clock?: ()
 }
 
 type TestZoneCredentials = ConstructorParameters<typeof OnezoneClient>[0]['credentials'];
+
+/**
+ * With ONEZONE_RECORD_ROUTES=DIR, every answered request is appended to DIR as
+ * `METHOD route status test-file` (scripts/api-coverage.ts turns that into docs/api-coverage.md).
+ */
+function recordRoutes(zone: Zone): void {
+  const dir = process.env.ONEZONE_RECORD_ROUTES;
+  if (!dir) return;
+  const file = path.join(dir, `${process.pid}.tsv`);
+  const testFile = process.argv[1] ?? 'unknown';
+  zone.app.addHook('onResponse', async (request, reply) => {
+    fs.appendFileSync(file, `${request.method}\t${request.routeOptions.url}\t${reply.statusCode}\t${testFile}\n`);
+  });
+}
