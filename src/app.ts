@@ -22,10 +22,10 @@ import { supportService } from './domain/support.js';
 import { providerLoginService } from './domain/provider-login.js';
 import { registerAuth } from './http/auth.js';
 import { registerErrorHandling, routerErrorHandler } from './http/errors.js';
-import { loggerOptions } from './http/logging.js';
+import { lazyChildLogger, loggerOptions } from './http/logging.js';
 import { registerLimits } from './http/limits.js';
 import { methodNotAllowed } from './http/methods.js';
-import { openApiDocument, registerOpenApi } from './http/openapi.js';
+import { registerOpenApi } from './http/openapi.js';
 import type { Store } from './store/index.js';
 
 export const API_PREFIX = '/api/v3/onezone';
@@ -66,7 +66,7 @@ export function createServices(deps: Deps, zoneCa: KeyAndCert) {
 export type Services = ReturnType<typeof createServices>;
 
 /** Composition root: store -> services -> HTTP routes. */
-export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Services } {
+export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Services; openApiDocument: () => Promise<unknown> } {
   const deps: Deps = {
     store: opts.store,
     clock: opts.clock ?? systemClock,
@@ -81,6 +81,7 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
     logger: loggerOptions(opts.config.logLevel, opts.logStream),
     // One access-log line per request, written in onResponse below.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: opts.config.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 256 },
     // http/limits.ts answers requests that arrive while closing, in the catalog's shape.
@@ -109,16 +110,16 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
     });
   }
 
-  registerOpenApi(app, API_PREFIX);
+  const openApiDocument = registerOpenApi(app, API_PREFIX);
   const methods = methodNotAllowed(app);
   healthRoutes(app, opts.store);
   app.register(
     async (api) => {
       for (const routes of allRoutes) routes(api as Api, services);
-      api.get('/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () => openApiDocument(app));
+      api.get('/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, openApiDocument);
     },
     { prefix: API_PREFIX },
   );
   app.after(() => methods.fill());
-  return { app, services };
+  return { app, services, openApiDocument };
 }

@@ -1,11 +1,11 @@
 import type { GroupRow, MemberRow } from '../store/groups.js';
 import type { ProviderRow } from '../store/providers.js';
 import type { SpaceRow } from '../store/spaces.js';
-import type { UserRow } from '../store/users.js';
+import type { Account } from '../domain/actor.js';
 
 /** Domain rows -> RC2 response bodies. */
 
-export const presentUser = (u: UserRow) => ({
+export const presentUser = (u: Account) => ({
   userId: u.id,
   login: u.login,
   name: u.name,

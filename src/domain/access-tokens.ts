@@ -42,7 +42,16 @@ export function accessTokenService({ store, clock, ids, masterKey, config }: Dep
       const notAfter = Math.min(claims.notAfter ?? Infinity, row.expires_at ?? Infinity);
       if (clock() >= notAfter) throw bad('Provided access token has expired.');
       if (row.revoked) throw bad('Provided access token has been revoked.');
-      return { kind: 'user', userId: row.userId, login: row.login };
+      const account = {
+        id: row.userId,
+        login: row.login,
+        name: row.name,
+        alias: row.alias,
+        email_list: row.email_list,
+        default_space_id: row.default_space_id,
+        created_at: row.user_created_at,
+      };
+      return { kind: 'user', userId: row.userId, login: row.login, account };
     },
   };
 }

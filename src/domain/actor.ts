@@ -1,6 +1,20 @@
+import type { UserRow } from '../store/users.js';
+
+/** A user's row without its password hash: what authentication hands on to the request. */
+export type Account = Omit<UserRow, 'password_hash'>;
+
 /** Who is calling, as established by http/auth.ts. */
 export type Actor =
-  | { kind: 'user'; userId: string; login: string }
+  | {
+      kind: 'user';
+      userId: string;
+      login: string;
+      /**
+       * The user's row as authentication read it in this request (absent for actors made
+       * elsewhere), so that the request need not read it a second time.
+       */
+      account?: Account;
+    }
   | { kind: 'provider'; providerId: string }
   | { kind: 'nobody' };
 

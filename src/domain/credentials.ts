@@ -46,7 +46,8 @@ export function credentialService({ store, config }: Deps) {
         if (proven.size >= MAX_REMEMBERED) proven.delete(proven.keys().next().value!);
         proven.set(key, user.password_hash);
       }
-      return { kind: 'user', userId: user.id, login: user.login };
+      const { password_hash: _, ...account } = user;
+      return { kind: 'user', userId: user.id, login: user.login, account };
     },
   };
 }

@@ -103,14 +103,14 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
     },
 
     async listOfUser(actor: UserActor): Promise<{ spaces: string[]; defaultSpace: string | undefined }> {
-      const [spaces, user] = await Promise.all([store.spaces.ofUser(actor.userId), store.users.byId(actor.userId)]);
+      const [spaces, user] = await Promise.all([store.spaces.ofUser(actor.userId), actor.account ?? store.users.byId(actor.userId)]);
       const stored = user?.default_space_id ?? undefined;
       return { spaces, defaultSpace: stored !== undefined && spaces.includes(stored) ? stored : undefined };
     },
 
     /** The default space, unless the user has left it since (then none, as the 2016 server said). */
     async defaultOf(actor: UserActor): Promise<string | undefined> {
-      const user = await store.users.byId(actor.userId);
+      const user = actor.account ?? (await store.users.byId(actor.userId));
       const stored = user?.default_space_id;
       if (!stored) return undefined;
       return (await store.spaces.effectivePrivileges(stored, actor.userId)) === undefined ? undefined : stored;

@@ -1,7 +1,7 @@
 import { ApiError, invalidField } from '../errors.js';
 import { violatedConstraint } from '../store/dialect.js';
 import type { UserRow } from '../store/users.js';
-import type { UserActor } from './actor.js';
+import type { Account, UserActor } from './actor.js';
 import type { Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
 import { hashPassword } from './passwords.js';
@@ -57,7 +57,10 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
       return row;
     },
 
-    get: current,
+    /** The caller's account, as authentication read it in this request when it did. */
+    async get(actor: UserActor): Promise<Account> {
+      return actor.account ?? current(actor);
+    },
 
     async modify(actor: UserActor, patch: UserPatch): Promise<void> {
       await current(actor);

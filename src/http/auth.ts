@@ -1,5 +1,5 @@
 import type { TLSSocket } from 'node:tls';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Actor } from '../domain/actor.js';
 import type { AccessTokenService } from '../domain/access-tokens.js';
 import type { CredentialService } from '../domain/credentials.js';
@@ -27,22 +27,40 @@ const UNAUTHENTICATED = new ApiError('unauthorized', undefined, { 'www-authentic
  * `discharge-macaroons`, or a provider token), then a TLS client certificate of a provider.
  * Credentials that are present but wrong are a 401 even when the route would allow anyone
  * authenticated.
+ *
+ * Each route gets the hook its `config.auth` asks for when it is registered, so no request
+ * looks its route's options up; unknown paths (404) are authenticated like `user` routes.
  */
 export function registerAuth(app: FastifyInstance, services: AuthServices): void {
   app.decorateRequest('actor', null as never);
-  app.addHook('onRequest', async (request) => {
-    const required = request.routeOptions.config.auth ?? 'user';
-    if (required === 'none') {
+  const hooks = {
+    user: authHook('user', services),
+    provider: authHook('provider', services),
+    any: authHook('any', services),
+    none: (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
       request.actor = NOBODY;
-      return;
-    }
+      done();
+    },
+  };
+  app.addHook('onRoute', (route) => {
+    const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [hooks[route.config?.auth ?? 'user'], ...own] as typeof route.onRequest;
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.is404) return hooks.user(request, reply).then(() => done(), done);
+    done();
+  });
+}
+
+function authHook(required: Exclude<AuthRequirement, 'none'>, services: AuthServices) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const actor = await authenticate(request, services);
     if (actor.kind === 'nobody') throw UNAUTHENTICATED;
     if (required !== 'any' && actor.kind !== required) {
       throw new ApiError('forbidden', required === 'user' ? 'This operation is for users only.' : 'This operation is for providers only.');
     }
     request.actor = actor;
-  });
+  };
 }
 
 interface AuthServices {

@@ -75,10 +75,11 @@ function registerDraining(app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     draining = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!draining) return;
+  // A callback hook: most requests only read one boolean, and an async hook costs a promise.
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!draining) return done();
     reply.header('connection', 'close');
-    throw new ApiError('unavailable', 'The server is shutting down.');
+    done(new ApiError('unavailable', 'The server is shutting down.'));
   });
 }
 
@@ -92,19 +93,22 @@ function registerThrottle(app: FastifyInstance, config: ThrottleConfig): void {
   if (!config.enabled) return;
   const counter = failureCounter(config);
 
-  app.addHook('onRequest', async (request) => {
-    if (counter.size === 0 || !hasCredentials(request)) return;
+  // Callback hooks: synchronous work, so no promise per request.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (counter.size === 0 || !hasCredentials(request)) return done();
     const login = basicLogin(request);
     const wait = Math.max(counter.retryAfter(`ip:${request.ip}`), login === undefined ? 0 : counter.retryAfter(`login:${login}`));
-    if (wait > 0) throw new ApiError('tooManyRequests', undefined, { 'retry-after': String(wait) });
+    done(wait > 0 ? new ApiError('tooManyRequests', undefined, { 'retry-after': String(wait) }) : undefined);
   });
 
   // A 401 on a request that carried credentials is a failed login or token verification.
-  app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode !== 401 || !hasCredentials(request)) return;
-    counter.fail(`ip:${request.ip}`);
-    const login = basicLogin(request);
-    if (login !== undefined) counter.fail(`login:${login}`);
+  app.addHook('onResponse', (request, reply, done) => {
+    if (reply.statusCode === 401 && hasCredentials(request)) {
+      counter.fail(`ip:${request.ip}`);
+      const login = basicLogin(request);
+      if (login !== undefined) counter.fail(`login:${login}`);
+    }
+    done();
   });
 }
 

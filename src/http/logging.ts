@@ -1,4 +1,5 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import type { Bindings, ChildLoggerOptions, LogFn } from 'pino';
 
 /**
  * pino, with every place a secret could reach the log censored: credential headers, and any
@@ -38,4 +39,30 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Fa
     },
     ...(stream ? { stream } : {}),
   } as FastifyServerOptions['logger'];
+}
+
+/**
+ * Fastify's `childLoggerFactory`: every request gets a logger bound to its id, but pino builds
+ * a child (bindings, redaction) at once, a cost on every request although most never log at
+ * the configured level. This one builds the same child on the request's first log call.
+ */
+export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions): FastifyBaseLogger {
+  let child: FastifyBaseLogger | undefined;
+  const real = () => (child ??= logger.child(bindings, opts));
+  return {
+    get level() {
+      return real().level;
+    },
+    set level(level: string) {
+      real().level = level;
+    },
+    fatal: (...args: Parameters<LogFn>) => real().fatal(...args),
+    error: (...args: Parameters<LogFn>) => real().error(...args),
+    warn: (...args: Parameters<LogFn>) => real().warn(...args),
+    info: (...args: Parameters<LogFn>) => real().info(...args),
+    debug: (...args: Parameters<LogFn>) => real().debug(...args),
+    trace: (...args: Parameters<LogFn>) => real().trace(...args),
+    silent: (...args: Parameters<LogFn>) => real().silent(...args),
+    child: (b: Bindings, o?: ChildLoggerOptions) => real().child(b, o),
+  } as FastifyBaseLogger;
 }

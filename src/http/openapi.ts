@@ -1,13 +1,49 @@
-import swagger from '@fastify/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 
 /**
  * The OpenAPI 3.1 document, generated from the route schemas (the same ones that validate
  * requests and serialize responses). Served at `<prefix>/openapi.json`; a copy is committed as
  * docs/openapi.json (`npm run openapi`).
+ *
+ * Start-up only records the routes: the generator (@fastify/swagger and what it loads) is
+ * loaded and run on the first request for the document, on a throwaway Fastify instance that
+ * holds the same routes without compiling their schemas. Returns the document's getter.
  */
-export function registerOpenApi(app: FastifyInstance, prefix: string): void {
-  app.register(swagger, {
+export function registerOpenApi(app: FastifyInstance, prefix: string): () => Promise<unknown> {
+  const routes: RouteOptions[] = [];
+  // Registered as a plugin that shares the root's scope (Fastify's `skip-override`), where the
+  // generator's own plugin used to be, so that it sees the routes in the same order.
+  const recorder = async (instance: FastifyInstance) => {
+    instance.addHook('onRoute', (route) => {
+      if (route.method !== 'HEAD') routes.push(route);
+    });
+  };
+  Object.assign(recorder, { [Symbol.for('skip-override')]: true });
+  app.register(recorder);
+  let document: Promise<unknown> | undefined;
+  return () => (document ??= generate(routes, prefix));
+}
+
+async function generate(routes: readonly RouteOptions[], prefix: string): Promise<unknown> {
+  const [{ default: Fastify }, { default: swagger }] = await Promise.all([import('fastify'), import('@fastify/swagger')]);
+  const doc = Fastify();
+  // Only the schemas' text is read: nothing is validated or serialized here.
+  doc.setValidatorCompiler(() => () => true);
+  doc.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await doc.register(swagger, swaggerOptions(prefix));
+  for (const { method, url, schema, config } of routes) {
+    doc.route({ method, url, schema, config, handler: async () => undefined });
+  }
+  await doc.ready();
+  try {
+    return (doc as FastifyInstance & { swagger(): unknown }).swagger();
+  } finally {
+    await doc.close();
+  }
+}
+
+function swaggerOptions(prefix: string): Parameters<typeof import('@fastify/swagger').default>[1] {
+  return {
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -43,9 +79,5 @@ export function registerOpenApi(app: FastifyInstance, prefix: string): void {
       schema: route.config?.auth === 'none' ? { ...schema, security: [] } : schema,
       url: url.startsWith(prefix) ? url.slice(prefix.length) || '/' : url,
     }),
-  });
-}
-
-export function openApiDocument(app: FastifyInstance): unknown {
-  return (app as FastifyInstance & { swagger(): unknown }).swagger();
+  };
 }

@@ -1,8 +1,19 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { prepared } from './db.js';
 import type { Database, SpacesTable } from './schema.js';
 import { ancestorsOfUser } from './graph.js';
 
 export type SpaceRow = Selectable<SpacesTable>;
+
+// Run by every space authorization, join and mint: compiled once (db.ts `prepared`).
+const selectById = prepared((db, id: string) => db.selectFrom('spaces').selectAll().where('id', '=', id));
+const selectExists = prepared((db, id: string) => db.selectFrom('spaces').select('id').where('id', '=', id));
+const insertUser = prepared((db, spaceId: string, userId: string, privileges: number) =>
+  db
+    .insertInto('space_users')
+    .values({ space_id: spaceId, user_id: userId, privileges })
+    .onConflict((oc) => oc.columns(['space_id', 'user_id']).doNothing()),
+);
 
 export function spacesRepo(db: Kysely<Database>) {
   return {
@@ -10,13 +21,12 @@ export function spacesRepo(db: Kysely<Database>) {
       await db.insertInto('spaces').values(row).execute();
     },
 
-    byId(id: string): Promise<SpaceRow | undefined> {
-      return db.selectFrom('spaces').selectAll().where('id', '=', id).executeTakeFirst();
+    async byId(id: string): Promise<SpaceRow | undefined> {
+      return (await selectById(db, id)).rows[0];
     },
 
     async exists(id: string): Promise<boolean> {
-      const row = await db.selectFrom('spaces').select('id').where('id', '=', id).executeTakeFirst();
-      return row !== undefined;
+      return (await selectExists(db, id)).rows.length > 0;
     },
 
     async rename(id: string, name: string): Promise<boolean> {
@@ -31,12 +41,7 @@ export function spacesRepo(db: Kysely<Database>) {
 
     /** Adds a direct member; false (and nothing changed) when already one. */
     async addUser(spaceId: string, userId: string, privileges: number): Promise<boolean> {
-      const res = await db
-        .insertInto('space_users')
-        .values({ space_id: spaceId, user_id: userId, privileges })
-        .onConflict((oc) => oc.columns(['space_id', 'user_id']).doNothing())
-        .executeTakeFirst();
-      return (res.numInsertedOrUpdatedRows ?? 0n) > 0n;
+      return ((await insertUser(db, spaceId, userId, privileges)).numAffectedRows ?? 0n) > 0n;
     },
 
     async removeUser(spaceId: string, userId: string): Promise<boolean> {

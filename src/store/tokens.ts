@@ -18,7 +18,19 @@ const selectSubject = prepared((db, id: string) =>
   db
     .selectFrom('tokens')
     .innerJoin('users', 'users.id', 'tokens.issuer_id')
-    .select(['tokens.kind', 'tokens.revoked', 'tokens.expires_at', 'users.id as userId', 'users.login'])
+    // The user's columns too: the request that authenticates often needs them (GET /user).
+    .select([
+      'tokens.kind',
+      'tokens.revoked',
+      'tokens.expires_at',
+      'users.id as userId',
+      'users.login',
+      'users.name',
+      'users.alias',
+      'users.email_list',
+      'users.default_space_id',
+      'users.created_at as user_created_at',
+    ])
     .where('tokens.id', '=', id)
     .where('tokens.issuer_type', '=', 'user'),
 );

@@ -1,9 +1,14 @@
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { X509Certificate, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
 import { promisify } from 'node:util';
+import { Agent } from 'undici';
 import type { OnezoneClient } from '../../src/client/index.js';
+import { type KeyAndCert, signProviderCert, validateCsr } from '../../src/crypto/certs.js';
 import type { TestZone } from './zone.js';
 
 const run = promisify(execFile);
@@ -28,7 +33,8 @@ export interface TestProvider {
   id: string;
   certificate: string;
   keyPem: string;
-  /** A provider token (the plain-HTTP test zone has no mutual TLS; test/e2e covers certificates). */
+  csrPem: string;
+  /** A provider token (works on plain HTTP; certificates need `startZone({ https: true })`). */
   token: string;
   api: OnezoneClient;
 }
@@ -47,5 +53,34 @@ export async function registerProvider(z: TestZone, name = 'provider'): Promise<
   const { keyPem, csrPem } = await opensslCsr();
   const { providerId, certificate } = await z.client().provider.register(registration(csrPem, name));
   const token = await z.zone.services.providers.mintToken({ kind: 'provider', providerId });
-  return { id: providerId, certificate, keyPem, token, api: z.client({ token }) };
+  return { id: providerId, certificate, keyPem, csrPem, token, api: z.client({ token }) };
+}
+
+/** The zone CA of a test zone, as made on its first start. */
+export function zoneCa(z: TestZone): KeyAndCert {
+  const file = (ext: string) => fs.readFileSync(path.join(z.dataDir, 'tls', `zone-ca.${ext}`), 'utf8');
+  return { keyPem: file('key'), certPem: file('crt') };
+}
+
+/**
+ * Another certificate for the provider's key and id: signed by `ca` (default the zone CA), valid
+ * for `days` from `now`; e.g. one that has expired, or one from a foreign CA.
+ */
+export async function signCertificate(z: TestZone, p: TestProvider, opts: { ca?: KeyAndCert; days?: number; now?: Date } = {}): Promise<string> {
+  return signProviderCert(opts.ca ?? zoneCa(z), await validateCsr(p.csrPem), p.id, opts);
+}
+
+/** Makes `certificate` the one the zone issued to the provider, as if registration had returned it. */
+export async function recordCertificate(z: TestZone, providerId: string, certificate: string): Promise<void> {
+  const cert = new X509Certificate(certificate);
+  const fingerprint = createHash('sha256').update(cert.raw).digest('hex');
+  assert.ok(await z.zone.store.providers.update(providerId, { cert_serial: cert.serialNumber, cert_fingerprint: fingerprint }));
+}
+
+/** A dispatcher for an HTTPS test zone that presents `cert` and `key` (mutual TLS), or no certificate. */
+export function tlsAgent(z: TestZone, client?: { cert: string; key: string }): Agent {
+  assert.ok(z.ca, 'the zone serves HTTPS (startZone({ https: true }))');
+  const agent = new Agent({ connect: { ca: z.ca, ...client } });
+  after(() => agent.close());
+  return agent;
 }

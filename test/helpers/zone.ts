@@ -14,6 +14,8 @@ export interface TestZone {
   zone: Zone;
   baseUrl: string;
   dataDir: string;
+  /** On an HTTPS zone, the server certificate (PEM) its clients trust; the zone CA is in `dataDir/tls`. */
+  ca?: string;
   /** Everything the server logged, for leak checks. */
   logs: () => string;
   admin: OnezoneClient;
@@ -40,12 +42,15 @@ export const TEST_DB: 'sqlite' | 'postgres' = process.env.ONEZONE_TEST_DB === 'p
  * A real zone on 127.0.0.1 (plain HTTP, random port), with its own temporary data dir and
  * database, closed when the test file ends. The database is SQLite in the data dir, or with
  * ONEZONE_TEST_DB=postgres a fresh database on the test PostgreSQL server (test/helpers/db.ts),
- * dropped on close.
+ * dropped on close. With `https: true` it serves HTTPS with mutual TLS as `onezone serve` does
+ * (for provider certificates); its clients trust the self-signed server certificate, `ca`.
  */
-export async function startZone(opts: { env?: Record<string, string>; clock?: () => number; logLevel?: string } = {}): Promise<TestZone> {
+export async function startZone(
+  opts: { env?: Record<string, string>; clock?: () => number; logLevel?: string; https?: boolean } = {},
+): Promise<TestZone> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onezone-test-'));
   const pgDb = TEST_DB === 'postgres' && opts.env?.ONEZONE_DB === undefined ? await createPgDatabase() : undefined;
-  const config = loadConfig(['--data-dir', dataDir, '--http', '--port', '0', '--host', '127.0.0.1'], {
+  const config = loadConfig(['--data-dir', dataDir, ...(opts.https ? [] : ['--http']), '--port', '0', '--host', '127.0.0.1'], {
     ONEZONE_ADMIN_PASSWORD: ADMIN_PASSWORD,
     ONEZONE_LOG_LEVEL: opts.logLevel ?? 'info',
     ONEZONE_THROTTLE: 'off',
@@ -69,10 +74,11 @@ export async function startZone(opts: { env?: Record<string, string>; clock?: ()
   await zone.app.listen({ port: 0, host: '127.0.0.1' });
   const address = zone.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const baseUrl = `http://127.0.0.1:${port}/api/v3/onezone`;
+  const ca = opts.https ? fs.readFileSync(path.join(dataDir, 'tls', 'server.crt'), 'utf8') : undefined;
+  const baseUrl = `${ca ? 'https' : 'http'}://127.0.0.1:${port}/api/v3/onezone`;
   const clients: OnezoneClient[] = [];
   const client = (credentials?: TestZoneCredentials) => {
-    const c = new OnezoneClient({ baseUrl, credentials });
+    const c = new OnezoneClient({ baseUrl, credentials, ca });
     clients.push(c);
     return c;
   };
@@ -93,6 +99,7 @@ export async function startZone(opts: { env?: Record<string, string>; clock?: ()
     zone,
     baseUrl,
     dataDir,
+    ca,
     logs: () => Buffer.concat(chunks).toString('utf8'),
     admin,
     client,

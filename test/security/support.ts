@@ -89,8 +89,8 @@ export interface Operation {
 }
 
 /** The documented operations of the running app, from its generated OpenAPI document. */
-export async function documentedOperations(z: TestZone): Promise<Operation[]> {
-  const doc = JSON.parse((await send(`${z.baseUrl}/openapi.json`)).text) as { paths: Record<string, Record<string, { operationId: string }>> };
+export async function documentedOperations(z: TestZone, dispatcher?: Dispatcher): Promise<Operation[]> {
+  const doc = JSON.parse((await send(`${z.baseUrl}/openapi.json`, { dispatcher })).text) as { paths: Record<string, Record<string, { operationId: string }>> };
   return Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, operationId: op.operationId })),
   );
