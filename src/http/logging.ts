@@ -47,22 +47,49 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Fa
  * the configured level. This one builds the same child on the request's first log call.
  */
 export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions): FastifyBaseLogger {
-  let child: FastifyBaseLogger | undefined;
-  const real = () => (child ??= logger.child(bindings, opts));
-  return {
-    get level() {
-      return real().level;
-    },
-    set level(level: string) {
-      real().level = level;
-    },
-    fatal: (...args: Parameters<LogFn>) => real().fatal(...args),
-    error: (...args: Parameters<LogFn>) => real().error(...args),
-    warn: (...args: Parameters<LogFn>) => real().warn(...args),
-    info: (...args: Parameters<LogFn>) => real().info(...args),
-    debug: (...args: Parameters<LogFn>) => real().debug(...args),
-    trace: (...args: Parameters<LogFn>) => real().trace(...args),
-    silent: (...args: Parameters<LogFn>) => real().silent(...args),
-    child: (b: Bindings, o?: ChildLoggerOptions) => real().child(b, o),
-  } as FastifyBaseLogger;
+  return new LazyChild(logger, bindings, opts) as unknown as FastifyBaseLogger;
+}
+
+class LazyChild {
+  #child: FastifyBaseLogger | undefined;
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly opts: ChildLoggerOptions,
+  ) {}
+
+  private get real(): FastifyBaseLogger {
+    return (this.#child ??= this.parent.child(this.bindings, this.opts));
+  }
+
+  get level(): string {
+    return this.real.level;
+  }
+  set level(level: string) {
+    this.real.level = level;
+  }
+  fatal(...args: Parameters<LogFn>): void {
+    this.real.fatal(...args);
+  }
+  error(...args: Parameters<LogFn>): void {
+    this.real.error(...args);
+  }
+  warn(...args: Parameters<LogFn>): void {
+    this.real.warn(...args);
+  }
+  info(...args: Parameters<LogFn>): void {
+    this.real.info(...args);
+  }
+  debug(...args: Parameters<LogFn>): void {
+    this.real.debug(...args);
+  }
+  trace(...args: Parameters<LogFn>): void {
+    this.real.trace(...args);
+  }
+  silent(...args: Parameters<LogFn>): void {
+    this.real.silent(...args);
+  }
+  child(bindings: Bindings, opts?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.real.child(bindings, opts);
+  }
 }

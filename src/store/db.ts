@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { type Compilable, type CompiledQuery, Kysely, PostgresDialect, type QueryResult, SqliteDialect, sql } from 'kysely';
+import { type Compilable, type CompiledQuery, Kysely, PostgresDialect, type QueryResult, type RawBuilder, SqliteDialect, sql } from 'kysely';
 import type { DbConfig } from '../config.js';
 import type { Database } from './schema.js';
 
@@ -15,6 +15,9 @@ export interface Connection {
 
 /** A database this zone cannot use as configured; the message says what to change. */
 export class UnusableDatabaseError extends Error {}
+
+/** SQLite's page cache (KiB), per process; pages are allocated only as they are read. */
+const SQLITE_CACHE_KIB = 32 * 1024;
 
 /** Opens the database; each driver is loaded only when used (start-up time). */
 export async function connect(config: DbConfig, opts: { poolSize?: number } = {}): Promise<Connection> {
@@ -55,6 +58,9 @@ export async function connect(config: DbConfig, opts: { poolSize?: number } = {}
     throw err;
   }
   sqlite.pragma('synchronous = NORMAL');
+  // Every request reads a few random rows (its token, its user): SQLite's default 2 MB page cache
+  // sends most of them to the kernel (a read system call each) once the zone outgrows it.
+  sqlite.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
@@ -84,13 +90,15 @@ class Slot {
  * the per-request paths (authentication, joins, minting) use this instead. `build` may use its
  * arguments only as plain values (in where, values, set), never to choose the query's shape.
  */
-export function prepared<A extends unknown[], R>(build: (db: Kysely<Database>, ...args: A) => Compilable<R>) {
+export function prepared<A extends unknown[], R>(build: (db: Kysely<Database>, ...args: A) => Compilable<R> | RawBuilder<R>) {
   const byDialect = new Map<unknown, CompiledQuery<R>>();
   return (db: Kysely<Database>, ...args: A): Promise<QueryResult<R>> => {
     const adapter = db.getExecutor().adapter.constructor;
     let compiled = byDialect.get(adapter);
     if (!compiled) {
-      compiled = build(db, ...(args.map((_, i) => new Slot(i)) as A)).compile();
+      const query = build(db, ...(args.map((_, i) => new Slot(i)) as A));
+      // An `sql` template compiles against a database; a query builder knows its own.
+      compiled = 'isRawBuilder' in query ? query.compile(db) : query.compile();
       const bound = new Set(compiled.parameters.filter((p) => p instanceof Slot).map((p) => (p as Slot).index));
       if (bound.size !== args.length) throw new Error('prepared: every argument must be used as a plain value');
       byDialect.set(adapter, compiled);

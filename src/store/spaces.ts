@@ -14,6 +14,23 @@ const insertUser = prepared((db, spaceId: string, userId: string, privileges: nu
     .values({ space_id: spaceId, user_id: userId, privileges })
     .onConflict((oc) => oc.columns(['space_id', 'user_id']).doNothing()),
 );
+// The recursive queries of `effectivePrivileges` and `ofUser` below, compiled once as well.
+const selectEffectivePrivileges = prepared(
+  (_db, spaceId: string, userId: string) => sql<{ privileges: number }>`
+        with recursive ${ancestorsOfUser(userId)}
+        select privileges from space_users where space_id = ${spaceId} and user_id = ${userId}
+        union all
+        select privileges from space_groups
+        where space_id = ${spaceId} and group_id in (select group_id from anc)`,
+);
+const selectOfUser = prepared(
+  (_db, userId: string) => sql<{ space_id: string }>`
+        with recursive ${ancestorsOfUser(userId)}
+        select space_id from space_users where user_id = ${userId}
+        union
+        select space_id from space_groups where group_id in (select group_id from anc)
+        order by space_id`,
+);
 
 export function spacesRepo(db: Kysely<Database>) {
   return {
@@ -168,12 +185,7 @@ export function spacesRepo(db: Kysely<Database>) {
      * read every group of the space.
      */
     async effectivePrivileges(spaceId: string, userId: string): Promise<number | undefined> {
-      const { rows } = await sql<{ privileges: number }>`
-        with recursive ${ancestorsOfUser(userId)}
-        select privileges from space_users where space_id = ${spaceId} and user_id = ${userId}
-        union all
-        select privileges from space_groups
-        where space_id = ${spaceId} and group_id in (select group_id from anc)`.execute(db);
+      const { rows } = await selectEffectivePrivileges(db, spaceId, userId);
       if (rows.length === 0) return undefined;
       return rows.reduce((mask, r) => mask | r.privileges, 0);
     },
@@ -183,12 +195,7 @@ export function spacesRepo(db: Kysely<Database>) {
      * makes SQLite look up each group's spaces by index instead of scanning every space's groups.
      */
     async ofUser(userId: string): Promise<string[]> {
-      const { rows } = await sql<{ space_id: string }>`
-        with recursive ${ancestorsOfUser(userId)}
-        select space_id from space_users where user_id = ${userId}
-        union
-        select space_id from space_groups where group_id in (select group_id from anc)
-        order by space_id`.execute(db);
+      const { rows } = await selectOfUser(db, userId);
       return rows.map((r) => r.space_id);
     },
   };
