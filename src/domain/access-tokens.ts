@@ -17,19 +17,7 @@ export function accessTokenService({ store, clock, ids, masterKey, config }: Dep
       const id = ids();
       const now = clock();
       const expiresAt = now + config.accessTokenTtl;
-      await store.tokens.insert({
-        id,
-        kind: 'access',
-        type: 'access',
-        issuer_type: 'user',
-        issuer_id: actor.userId,
-        target_type: null,
-        target_id: null,
-        usage_limit: null,
-        privileges: null,
-        expires_at: expiresAt,
-        created_at: now,
-      });
+      await store.tokens.insertAccess(id, { type: 'user', id: actor.userId }, now, expiresAt);
       return mintToken(masterKey, config.zoneName, id, [timeCaveat(expiresAt)]);
     },
 

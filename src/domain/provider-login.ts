@@ -24,19 +24,7 @@ export function providerLoginService({ store, clock, ids, masterKey, config }: D
       const now = clock();
       const expiresAt = now + config.accessTokenTtl;
       await store.transaction(async (tx) => {
-        await tx.tokens.insert({
-          id: tokenId,
-          kind: 'access',
-          type: 'access',
-          issuer_type: 'user',
-          issuer_id: actor.userId,
-          target_type: null,
-          target_id: null,
-          usage_limit: null,
-          privileges: null,
-          expires_at: expiresAt,
-          created_at: now,
-        });
+        await tx.tokens.insertAccess(tokenId, { type: 'user', id: actor.userId }, now, expiresAt);
         await tx.providers.insertLoginCaveat({ id: caveatId, user_id: actor.userId, provider_id: providerId, expires_at: expiresAt, created_at: now });
       });
       let m = mint(rootKey(masterKey, tokenId), config.zoneName, tokenId);

@@ -115,19 +115,7 @@ export function providerService({ store, clock, ids, masterKey, config }: Deps, 
       const id = ids();
       const now = clock();
       const expiresAt = now + config.accessTokenTtl;
-      await store.tokens.insert({
-        id,
-        kind: 'access',
-        type: 'access',
-        issuer_type: 'provider',
-        issuer_id: actor.providerId,
-        target_type: null,
-        target_id: null,
-        usage_limit: null,
-        privileges: null,
-        expires_at: expiresAt,
-        created_at: now,
-      });
+      await store.tokens.insertAccess(id, { type: 'provider', id: actor.providerId }, now, expiresAt);
       return mintToken(masterKey, config.zoneName, id, [tokenTypeCaveat(PROVIDER_TOKEN_TYPE), timeCaveat(expiresAt)]);
     },
 

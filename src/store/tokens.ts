@@ -59,6 +59,11 @@ export function tokensRepo(db: Kysely<Database>, dialect: Dialect) {
       await insertRow(db, ...COLUMNS.map((c) => full[c]));
     },
 
+    /** Records an access token of a user or provider: no target, no use limit. */
+    insertAccess(id: string, issuer: { type: 'user' | 'provider'; id: string }, createdAt: number, expiresAt: number): Promise<void> {
+      return this.insert({ id, kind: 'access', type: 'access', issuer_type: issuer.type, issuer_id: issuer.id, expires_at: expiresAt, created_at: createdAt });
+    },
+
     async byId(id: string): Promise<TokenRow | undefined> {
       return (await selectById(db, id)).rows[0];
     },

@@ -95,6 +95,17 @@ forEachDialect('store.tokens', (it) => {
     assert.equal((await store.tokens.byId(id))?.revoked, 0);
   });
 
+  it('insertAccess records an access token with no target and no use limit', async ({ store }) => {
+    const user = await makeUser(store);
+    const id = newId();
+    await store.tokens.insertAccess(id, { type: 'user', id: user }, 1000, 2000);
+    const row = await store.tokens.byId(id);
+    assert.deepEqual(
+      [row?.kind, row?.type, row?.issuer_type, row?.issuer_id, row?.target_type, row?.usage_limit, row?.usage_count, row?.expires_at, row?.created_at, row?.revoked],
+      ['access', 'access', 'user', user, null, null, 0, 2000, 1000, 0],
+    );
+  });
+
   it('ofIssuer lists exactly the issuer\'s tokens, oldest first; delete removes one', async ({ store }) => {
     const alice = await makeUser(store);
     const bob = await makeUser(store);
