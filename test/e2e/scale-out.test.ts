@@ -301,13 +301,15 @@ describe('scale-out on PostgreSQL (real processes)', { concurrency: false }, () 
 });
 
 /** Pids of the direct children of `pid` (the workers of a cluster primary). */
+/** The zone worker processes of a primary (not other children, such as tsx's esbuild service). */
 function children(pid: number): number[] {
   return fs
     .readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .filter((d) => {
       try {
-        return fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(pid);
+        const parent = fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1];
+        return parent === String(pid) && fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('main.ts');
       } catch {
         return false;
       }
