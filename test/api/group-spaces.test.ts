@@ -4,17 +4,9 @@ import { request } from 'undici';
 import { type OnezoneClient, OnezoneError } from '../../src/client/index.js';
 import { parse } from '../../src/tokens/macaroon.js';
 import { type TestZone, startZone } from '../helpers/zone.js';
+import { fails } from '../helpers/assert.js';
 
 const MISSING = 'x'.repeat(43);
-
-async function fails(call: Promise<unknown>, status: number, code?: string): Promise<void> {
-  await assert.rejects(call, (e: unknown) => {
-    assert.ok(e instanceof OnezoneError, String(e));
-    assert.equal(e.status, status, e.message);
-    if (code) assert.equal(e.code, code);
-    return true;
-  });
-}
 
 /** A group owned by a new user, a member holding only group_view_data, a space the group is in. */
 async function fixture(z: TestZone) {

@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type OnezoneClient, OnezoneError } from '../../src/client/index.js';
+import type { OnezoneClient } from '../../src/client/index.js';
 import type { GroupPrivilege } from '../../src/client/types.js';
 import { GROUP_PRIVILEGES } from '../../src/domain/privileges.js';
 import { parse } from '../../src/tokens/macaroon.js';
 import { type TestUser, startZone } from '../helpers/zone.js';
+import { fails } from '../helpers/assert.js';
 
 const ALL = [...GROUP_PRIVILEGES].sort();
-
-async function fails(p: Promise<unknown>, status: number, code?: string): Promise<OnezoneError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof OnezoneError, String(e));
-    assert.equal(e.status, status, e.message);
-    if (code) assert.equal(e.code, code, e.message);
-    return e;
-  }
-  assert.fail(`expected ${status}, got success`);
-}
 
 describe('/groups', async () => {
   const z = await startZone();

@@ -5,18 +5,7 @@ import type { GroupPrivilege } from '../../src/client/types.js';
 import { GROUP_PRIVILEGES } from '../../src/domain/privileges.js';
 import { parse } from '../../src/tokens/macaroon.js';
 import { type TestUser, startZone } from '../helpers/zone.js';
-
-async function fails(p: Promise<unknown>, status: number, code?: string): Promise<OnezoneError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof OnezoneError, String(e));
-    assert.equal(e.status, status, e.message);
-    if (code) assert.equal(e.code, code, e.message);
-    return e;
-  }
-  assert.fail(`expected ${status}, got success`);
-}
+import { fails } from '../helpers/assert.js';
 
 const sorted = (list: readonly string[]) => [...list].sort();
 

@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type OnezoneClient, OnezoneError, type OnezonePrivilege } from '../../src/client/index.js';
+import type { OnezoneClient, OnezonePrivilege } from '../../src/client/index.js';
 import { ONEZONE_PRIVILEGES } from '../../src/domain/privileges.js';
 import { startZone } from '../helpers/zone.js';
+import { fails } from '../helpers/assert.js';
 
 const MISSING = 'x'.repeat(43);
-
-async function fails(call: Promise<unknown>, status: number, code?: string): Promise<void> {
-  await assert.rejects(call, (e: unknown) => {
-    assert.ok(e instanceof OnezoneError, String(e));
-    assert.equal(e.status, status, e.message);
-    if (code) assert.equal(e.code, code);
-    return true;
-  });
-}
 
 describe('/privileges', async () => {
   const z = await startZone();

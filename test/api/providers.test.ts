@@ -4,21 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { OnezoneError } from '../../src/client/index.js';
 import { opensslCsr, registerProvider, registration } from '../helpers/providers.js';
 import { startZone } from '../helpers/zone.js';
-
-async function rejects(p: Promise<unknown>, status: number, code?: string): Promise<OnezoneError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof OnezoneError, String(err));
-    assert.equal(err.status, status, err.message);
-    if (code) assert.equal(err.code, code);
-    return err;
-  }
-  assert.fail(`expected ${status}`);
-}
+import { fails as rejects } from '../helpers/assert.js';
 
 describe('providers: registration and details', async () => {
   const z = await startZone();

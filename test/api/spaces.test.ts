@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { type OnezoneClient, OnezoneError, type SpacePrivilege } from '../../src/client/index.js';
+import type { OnezoneClient, SpacePrivilege } from '../../src/client/index.js';
 import { parse } from '../../src/tokens/macaroon.js';
 import { type TestUser, type TestZone, startZone } from '../helpers/zone.js';
+import { fails } from '../helpers/assert.js';
 
 const MISSING = 'x'.repeat(43);
-
-/** Asserts that `call` fails with this status (and error code, when given). */
-async function fails(call: Promise<unknown>, status: number, code?: string): Promise<void> {
-  await assert.rejects(call, (e: unknown) => {
-    assert.ok(e instanceof OnezoneError, String(e));
-    assert.equal(e.status, status, e.message);
-    if (code) assert.equal(e.code, code);
-    return true;
-  });
-}
 
 /** A space owned by a new user, with a member holding only `privileges` and a member group. */
 async function fixture(z: TestZone, privileges: SpacePrivilege[] = ['space_view_data']) {

@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { OnezoneError } from '../../src/client/index.js';
 import { addFirstPartyCaveat, parse, serialize } from '../../src/tokens/macaroon.js';
 import { type TestUser, type TestZone, startZone } from '../helpers/zone.js';
+import { fails } from '../helpers/assert.js';
 
 const GENERIC = { error: 'invalid_token', error_description: 'Provided token could not be validated.' };
-
-async function fails(p: Promise<unknown>, status: number, code?: string): Promise<OnezoneError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof OnezoneError, String(e));
-    assert.equal(e.status, status, e.message);
-    if (code) assert.equal(e.code, code, e.message);
-    return e;
-  }
-  assert.fail(`expected ${status}, got success`);
-}
 
 async function join(z: TestZone, u: TestUser, body: string) {
   const res = await request(`${z.baseUrl}/user/groups/join`, {
