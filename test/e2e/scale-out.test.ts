@@ -14,7 +14,7 @@ import { newId, systemClock } from '../../src/domain/deps.js';
 import { connect, type Connection } from '../../src/store/db.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { parse } from '../../src/tokens/macaroon.js';
-import { createPgDatabase, PG_ADMIN_URL, PG_WHERE, pgReachable, type TestDatabase } from '../helpers/db.js';
+import { createPgDatabase, PG_ADMIN_URL, pgUnavailable, type TestDatabase } from '../helpers/db.js';
 
 /**
  * Several real `onezone serve` processes on one PostgreSQL database behave as one zone.
@@ -150,11 +150,8 @@ describe('scale-out on PostgreSQL (real processes)', { concurrency: false }, () 
   const users = (n: number) => makeUsers(store, n);
 
   before(async () => {
-    if (!(await pgReachable())) {
-      if (process.env.CI === 'true') throw new Error(`PostgreSQL not reachable at ${PG_WHERE} (required under CI=true)`);
-      skip = `PostgreSQL not reachable at ${PG_WHERE}`;
-      return;
-    }
+    skip = await pgUnavailable();
+    if (skip) return;
     db = await createPgDatabase();
     // Both start at once on the empty database: migrations and bootstrap must happen exactly once.
     [a, b] = await Promise.all([serve(['--db', db.url]), serve(['--db', db.url])]);
@@ -333,11 +330,8 @@ describe('serve --workers N on PostgreSQL', { concurrency: false }, () => {
   let skip: string | undefined;
 
   before(async () => {
-    if (!(await pgReachable())) {
-      if (process.env.CI === 'true') throw new Error(`PostgreSQL not reachable at ${PG_WHERE} (required under CI=true)`);
-      skip = `PostgreSQL not reachable at ${PG_WHERE}`;
-      return;
-    }
+    skip = await pgUnavailable();
+    if (skip) return;
     db = await createPgDatabase();
     primary = await serve(['--db', db.url, '--workers', '2']);
     conn = await connect({ kind: 'postgres', url: db.url }, { poolSize: 2 });

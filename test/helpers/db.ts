@@ -27,6 +27,17 @@ export function pgReachable(): Promise<boolean> {
   return reachable;
 }
 
+/**
+ * Why PostgreSQL legs must be skipped here, or undefined when PostgreSQL answers. Under CI=true an
+ * unreachable PostgreSQL is a failure, not a skip.
+ */
+export async function pgUnavailable(): Promise<string | undefined> {
+  if (await pgReachable()) return undefined;
+  const message = `PostgreSQL not reachable at ${PG_WHERE}`;
+  if (process.env.CI === 'true') throw new Error(`${message} (required under CI=true)`);
+  return message;
+}
+
 async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
   await client.connect();
@@ -81,12 +92,8 @@ export function forEachDialect(name: string, fn: (it: DialectIt) => void): void 
       before(async () => {
         let config: DbConfig = { kind: 'sqlite', file: ':memory:' };
         if (dialect === 'postgres') {
-          if (!(await pgReachable())) {
-            const message = `PostgreSQL not reachable at ${PG_WHERE}`;
-            if (process.env.CI === 'true') throw new Error(`${message} (required under CI=true)`);
-            skip = message;
-            return;
-          }
+          skip = await pgUnavailable();
+          if (skip) return;
           pgDb = await createPgDatabase();
           config = { kind: 'postgres', url: pgDb.url };
         }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it as plainIt } from 'node:test';
 import { connect, UnusableDatabaseError } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
-import { forEachDialect, pgReachable, PG_ADMIN_URL } from '../helpers/db.js';
+import { forEachDialect, pgUnavailable, PG_ADMIN_URL } from '../helpers/db.js';
 import { makeSpace, makeUser } from './fixtures.js';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
@@ -63,7 +63,8 @@ forEachDialect('store.transaction', (it) => {
 });
 
 plainIt('PostgreSQL with a linguistic collation is refused (ids would sort differently)', async (t) => {
-  if (!(await pgReachable())) return t.skip('PostgreSQL not reachable');
+  const skip = await pgUnavailable();
+  if (skip) return t.skip(skip);
   const name = `onezone_t_${randomBytes(8).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
