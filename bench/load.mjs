@@ -57,6 +57,7 @@ process.stdout.write(
     timeouts: r.timeouts,
     non2xx: r.non2xx,
     okIncludingWarmup: ok(warm) + ok(r),
+    requestsIncludingWarmup: (warm?.requests.total ?? 0) + r.requests.total,
     statuses,
     exhausted: job.rotate?.once === true && next >= rotation.length,
   }) + '\n',

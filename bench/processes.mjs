@@ -110,3 +110,20 @@ export function peakRss(pid) {
     };
   }
 }
+
+/**
+ * CPU time (user + system, in microseconds) a process has used so far, from /proc/PID/stat;
+ * undefined where there is no /proc. The kernel counts in clock ticks (1/100 s here), so a figure
+ * per request is only meaningful over many thousands of requests.
+ */
+export function cpuMicros(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) in parentheses; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;

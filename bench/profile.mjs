@@ -47,3 +47,27 @@ const show = (title, map, n) => {
 console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`);
 show(`top ${top} functions by self time:`, fnTotals, top);
 show('by package or file:', fileTotals, 15);
+
+// Total (inclusive) time per function, as a share of the busy time (idle, program and GC
+// excluded): where a request's time goes, callees included. A function is counted once per
+// sample even when it recurses.
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const inclusive = new Map();
+let busy = 0;
+for (const [id, us] of self) {
+  const name = byId.get(id).callFrame.functionName;
+  if (name === '(idle)' || name === '(program)' || name === '(garbage collector)') continue;
+  busy += us;
+  const seen = new Set();
+  for (let n = id; n !== undefined; n = parent.get(n)) {
+    const cf = byId.get(n).callFrame;
+    if (!cf.url) continue;
+    const key = `${cf.functionName || '(anonymous)'}  ${where(cf)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+  }
+}
+console.log(`top ${top} functions by total time (share of ${(busy / 1e6).toFixed(1)} s busy):`);
+for (const [k, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${k}`);

@@ -2,6 +2,7 @@
 import { SCALE_P99_FACTOR, SCALE_RSS_LIMIT, STARTUP_LIMIT_MS, TARGETS } from './scenarios.mjs';
 
 const mb = (bytes) => (bytes === undefined ? 'n/a' : (bytes / 1024 / 1024).toFixed(0));
+const us = (v) => (v === undefined ? 'n/a' : v.toFixed(1));
 const ms = (v) => (v === undefined ? 'n/a' : v < 10 ? v.toFixed(1) : v.toFixed(0));
 
 /**
@@ -59,7 +60,7 @@ export function verdicts(report, wanted) {
 }
 
 function cells(r) {
-  if (r.skipped) return [r.id, r.title, '', '', '', '', '', '', `skipped: ${r.skipped}`, ''];
+  if (r.skipped) return [r.id, r.title, '', '', '', '', '', '', '', '', `skipped: ${r.skipped}`, ''];
   const problems = [r.errors ? `${r.errors} errors` : '', r.non2xx ? `${r.non2xx} non-2xx` : '', r.exhausted ? 'ran out of users' : '']
     .filter(Boolean)
     .join(', ');
@@ -72,13 +73,15 @@ function cells(r) {
     mb(r.rss),
     Math.round(r.baseline.rps).toLocaleString('en'),
     r.ratio.toFixed(2),
+    us(r.cpuPerRequest),
+    us(r.baseline.cpuPerRequest),
     r.target + (problems ? ` [${problems}]` : ''),
     r.met,
   ];
 }
 
-const HEAD = ['#', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MB', 'baseline req/s', '× baseline', 'target', 'met'];
-const NUMERIC = new Set([2, 3, 4, 5, 6, 7]);
+const HEAD = ['#', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MB', 'baseline req/s', '× baseline', 'server CPU µs/req', 'baseline CPU µs/req', 'target', 'met'];
+const NUMERIC = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
 
 function startupLines(report) {
   return Object.entries(report.zones).map(

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { URL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, peakRss, root, runToEnd, startServer, stopServer } from './processes.mjs';
+import { cpuMicros, freePort, peakRss, root, runToEnd, startServer, stopServer } from './processes.mjs';
 import { SCALE_P99_FACTOR, SCALE_RSS_LIMIT, SCENARIOS, STARTUP_LIMIT_MS, TARGETS } from './scenarios.mjs';
 import { markdownTable, printTable, verdicts } from './report.mjs';
 
@@ -94,12 +94,10 @@ function ensureBuilt() {
       if (!e.isFile() || !e.name.endsWith('.ts')) return m;
       return Math.max(m, fs.statSync(path.join(e.parentPath, e.name)).mtimeMs);
     }, 0);
-  const built = fs.existsSync(path.join(root, 'dist/main.js')) ? fs.statSync(path.join(root, 'dist/main.js')).mtimeMs : 0;
+  const built = fs.existsSync(path.join(root, 'dist/onezone.mjs')) ? fs.statSync(path.join(root, 'dist/onezone.mjs')).mtimeMs : 0;
   if (built >= newest(path.join(root, 'src'))) return;
   note('dist/ is older than src/: building (npm run build)…');
-  return runToEnd([path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { env: process.env, log, timeoutMs: 300_000 }).then(
-    () => fs.utimesSync(path.join(root, 'dist/main.js'), new Date(), new Date()),
-  );
+  return runToEnd([path.join(root, 'scripts/build.mjs')], { env: process.env, log, timeoutMs: 300_000 });
 }
 
 /** A database per zone: a file in the work dir, or a fresh PostgreSQL database dropped at the end. */
@@ -137,6 +135,11 @@ async function load(url, request) {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
+/** Server CPU time per request (µs) over a load run, warm-up included. */
+function perRequest(before, after, r) {
+  return before === undefined || after === undefined || !r.requestsIncludingWarmup ? undefined : (after - before) / r.requestsIncludingWarmup;
+}
+
 /** The bare baseline server runs for the whole benchmark; `measure` loads it like a scenario. */
 async function startBaseline() {
   const port = await freePort();
@@ -144,15 +147,16 @@ async function startBaseline() {
   return {
     async measure() {
       const rss = peakRss(child.pid);
+      const cpu = cpuMicros(child.pid);
       const r = await load(`http://127.0.0.1:${port}`, { method: 'GET', path: '/' });
-      return { ...r, rss: rss.stop() };
+      return { ...r, rss: rss.stop(), cpuPerRequest: perRequest(cpu, cpuMicros(child.pid), r) };
     },
     stop: () => stopServer(child),
   };
 }
 
 function serverArgs(dataDir, port, dbUrl, profileName) {
-  const entry = opt['from-source'] ? ['--import', 'tsx', path.join(root, 'src/main.ts')] : [path.join(root, 'dist/main.js')];
+  const entry = opt['from-source'] ? ['--import', 'tsx', path.join(root, 'src/main.ts')] : [path.join(root, 'dist/onezone.mjs')];
   const prof = opt['cpu-prof'] && profileName ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(opt['cpu-prof']), '--cpu-prof-name', `${profileName}.cpuprofile`] : [];
   return [...prof, ...entry, 'serve', '--http', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(dbUrl ? ['--db', dbUrl] : [])];
 }
@@ -212,8 +216,9 @@ async function runZone(name, scenarios, plan) {
       // The machine is shared: each scenario is paired with a baseline measured just before it.
       const baseline = await bare.measure();
       const rss = peakRss(child.pid);
+      const cpu = cpuMicros(child.pid);
       const r = await load(base, request);
-      results[n] = { title, ...r, rss: rss.stop(), baseline };
+      results[n] = { title, ...r, rss: rss.stop(), cpuPerRequest: perRequest(cpu, cpuMicros(child.pid), r), baseline };
       if (n === 3) results[n].joinsVerified = await verifyJoins(base, ctx, r);
     }
   } finally {

@@ -62,7 +62,7 @@ if (await pgAnswers()) {
 
 // The end-to-end tests run the built CLI (dist/): build once here, so that no two test files
 // rebuild it at the same moment.
-const build = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit', cwd: root });
+const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const res = spawnSync(

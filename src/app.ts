@@ -26,6 +26,7 @@ import { lazyChildLogger, loggerOptions } from './http/logging.js';
 import { registerLimits } from './http/limits.js';
 import { methodNotAllowed } from './http/methods.js';
 import { registerOpenApi } from './http/openapi.js';
+import { lazySchemaCompilers } from './http/schema-compilers.js';
 import type { Store } from './store/index.js';
 
 export const API_PREFIX = '/api/v3/onezone';
@@ -89,6 +90,7 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
     frameworkErrors: routerErrorHandler,
     // A number is not a token: no silent type coercion of request bodies.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    schemaController: { compilersFactory: lazySchemaCompilers() },
   } as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
 
   app.removeContentTypeParser('text/plain');

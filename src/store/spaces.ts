@@ -6,8 +6,8 @@ import { ancestorsOfUser } from './graph.js';
 export type SpaceRow = Selectable<SpacesTable>;
 
 // Run by every space authorization, join and mint: compiled once (db.ts `prepared`).
-const selectById = prepared((db, id: string) => db.selectFrom('spaces').selectAll().where('id', '=', id));
-const selectExists = prepared((db, id: string) => db.selectFrom('spaces').select('id').where('id', '=', id));
+const selectById = prepared((db, id: string) => db.selectFrom('spaces').selectAll().where('id', '=', id), { cached: true });
+const selectExists = prepared((db, id: string) => db.selectFrom('spaces').select('id').where('id', '=', id), { cached: true });
 const insertUser = prepared((db, spaceId: string, userId: string, privileges: number) =>
   db
     .insertInto('space_users')
@@ -22,6 +22,7 @@ const selectEffectivePrivileges = prepared(
         union all
         select privileges from space_groups
         where space_id = ${spaceId} and group_id in (select group_id from anc)`,
+  { cached: true },
 );
 const selectOfUser = prepared(
   (_db, userId: string) => sql<{ space_id: string }>`
@@ -30,6 +31,7 @@ const selectOfUser = prepared(
         union
         select space_id from space_groups where group_id in (select group_id from anc)
         order by space_id`,
+  { cached: true },
 );
 
 export function spacesRepo(db: Kysely<Database>) {

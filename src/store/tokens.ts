@@ -10,7 +10,7 @@ const COLUMNS = ['id', 'kind', 'type', 'issuer_type', 'issuer_id', 'target_type'
 const insertRow = prepared((db, ...values: unknown[]) =>
   db.insertInto('tokens').values(Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]])) as Insertable<TokensTable>),
 );
-const selectById = prepared((db, id: string) => db.selectFrom('tokens').selectAll().where('id', '=', id));
+const selectById = prepared((db, id: string) => db.selectFrom('tokens').selectAll().where('id', '=', id), { cached: true });
 const lockQuery = (dialect: Dialect) =>
   prepared((db, id: string) => forUpdate(dialect, db.selectFrom('tokens').selectAll().where('id', '=', id)));
 const lockById = { sqlite: lockQuery('sqlite'), postgres: lockQuery('postgres') };
@@ -33,6 +33,7 @@ const selectSubject = prepared((db, id: string) =>
     ])
     .where('tokens.id', '=', id)
     .where('tokens.issuer_type', '=', 'user'),
+  { cached: true },
 );
 const incrementUse = prepared((db, id: string) =>
   db

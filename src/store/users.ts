@@ -5,9 +5,9 @@ import type { Database, UsersTable } from './schema.js';
 export type UserRow = Selectable<UsersTable>;
 
 // Read on every authenticated request: compiled once (db.ts `prepared`).
-const selectById = prepared((db, id: string) => db.selectFrom('users').selectAll().where('id', '=', id));
-const selectByLogin = prepared((db, login: string) => db.selectFrom('users').selectAll().where('login', '=', login));
-const selectExists = prepared((db, id: string) => db.selectFrom('users').select('id').where('id', '=', id));
+const selectById = prepared((db, id: string) => db.selectFrom('users').selectAll().where('id', '=', id), { cached: true });
+const selectByLogin = prepared((db, login: string) => db.selectFrom('users').selectAll().where('login', '=', login), { cached: true });
+const selectExists = prepared((db, id: string) => db.selectFrom('users').select('id').where('id', '=', id), { cached: true });
 
 export function usersRepo(db: Kysely<Database>) {
   return {

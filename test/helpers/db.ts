@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { type TestContext, after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { DbConfig } from '../../src/config.js';
@@ -89,8 +92,11 @@ export function forEachDialect(name: string, fn: (it: DialectIt) => void): void 
       let current: DialectDb | undefined;
       let pgDb: TestDatabase | undefined;
       let skip: string | undefined;
+      let tmp: string | undefined;
       before(async () => {
-        let config: DbConfig = { kind: 'sqlite', file: ':memory:' };
+        // A file, as a zone uses: the zone's SQLite driver (reader, writer, group commit) is tested.
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onezone-store-'));
+        let config: DbConfig = { kind: 'sqlite', file: path.join(tmp, 'onezone.db') };
         if (dialect === 'postgres') {
           skip = await pgUnavailable();
           if (skip) return;
@@ -104,6 +110,7 @@ export function forEachDialect(name: string, fn: (it: DialectIt) => void): void 
       after(async () => {
         await current?.conn.close();
         await pgDb?.drop();
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
       });
       fn((testName, body) =>
         it(testName, async (t) => {

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const MAIN = path.join(ROOT, 'dist', 'main.js');
+/** The `onezone` command as installed: the bundle scripts/build.mjs makes. */
+const MAIN = path.join(ROOT, 'dist', 'onezone.mjs');
 
 /** Builds dist/ when it is missing or older than any source file (tests run the real CLI). */
 export function ensureBuilt(): void {
@@ -14,7 +15,7 @@ export function ensureBuilt(): void {
     }, 0);
   const built = fs.existsSync(MAIN) ? newest(path.join(ROOT, 'dist')) : 0;
   if (built < newest(path.join(ROOT, 'src'))) {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   }
 }
 

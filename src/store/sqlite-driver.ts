@@ -1,0 +1,332 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  SqliteDialect,
+  type TransactionSettings,
+} from 'kysely';
+
+/**
+ * The SQLite driver of a zone file: one writer connection with group commit, one reader
+ * connection for statements outside transactions, and a cache of marked read results.
+ *
+ * Group commit. SQLite commits one transaction at a time, and a commit costs more than the
+ * statements it commits (a WAL frame per page, a system call each). The writer keeps one SQLite
+ * transaction open while requests come in; each Kysely transaction runs in its own savepoint
+ * inside it, alone (a mutex), and when it is done the next one may start. The SQLite transaction
+ * is committed when the writer falls idle (at the end of the event-loop turn), or after
+ * `MAX_BATCH` transactions or `MAX_BATCH_MS`. A Kysely commit resolves only after that SQLite
+ * commit returned: nothing is acknowledged before it is in the database file's WAL. A failed
+ * commit fails every transaction of the batch; a Kysely rollback rolls back its savepoint only.
+ * Single write statements outside a transaction join the batch the same way.
+ *
+ * Reads. Statements outside a transaction that do not write (better-sqlite3's `readonly`) run on
+ * a second connection, which in WAL mode sees the last committed state only: a read never sees a
+ * batch that has not been committed, and never waits for a transaction to finish.
+ *
+ * Cached reads. A query marked with `CACHED` (see `prepared` in db.ts) keeps its result for
+ * these exact parameters until the next commit. The zone's process is the only writer of its
+ * SQLite file (db.ts takes an exclusive lock for it), so a commit here is the only way the
+ * answer can change: a cached answer is always the one the reader would give now.
+ */
+
+/** Marks a compiled query whose result may be cached until the next commit. */
+export const CACHED = Symbol('onezone.cached');
+export type CacheableQuery = CompiledQuery & { [CACHED]?: true };
+
+/** What the driver did since the zone started (for tests and metrics). */
+export interface SqliteStats {
+  /** SQLite commits, and the transactions and single writes they committed. */
+  commits: number;
+  writes: number;
+  failedCommits: number;
+  cacheHits: number;
+  cacheMisses: number;
+}
+
+const MAX_BATCH = 256;
+const MAX_BATCH_MS = 20;
+const CACHE_ENTRIES = 10_000;
+
+interface Batch {
+  readonly opened: number;
+  size: number;
+  readonly done: Promise<void>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+type Statements = Map<string, BetterSqlite3.Statement>;
+
+function prepare(db: BetterSqlite3.Database, cache: Statements, sql: string): BetterSqlite3.Statement {
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    stmt = db.prepare(sql);
+    // Kysely compiles one query shape to one SQL text, so this stays small; the bound is a guard.
+    if (cache.size < 2000) cache.set(sql, stmt);
+  }
+  return stmt;
+}
+
+function run(stmt: BetterSqlite3.Statement, parameters: readonly unknown[]): QueryResult<unknown> {
+  if (stmt.reader) return { rows: stmt.all(parameters as unknown[]) };
+  const { changes, lastInsertRowid } = stmt.run(parameters as unknown[]);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
+class GroupCommitDriver implements Driver {
+  readonly #writer: BetterSqlite3.Database;
+  readonly #reader: BetterSqlite3.Database;
+  readonly #writes: Statements = new Map();
+  readonly #reads: Statements = new Map();
+  /** The handle that may use the writer now; the others wait in order. */
+  #holder: Handle | undefined;
+  readonly #waiters: Array<{ handle: Handle; resolve: () => void }> = [];
+  #batch: Batch | undefined;
+  #flushScheduled = false;
+  /** Bumped by every commit; a cached result is valid while it is unchanged. */
+  #generation = 0;
+  readonly #cache = new Map<string, { generation: number; result: QueryResult<unknown> }>();
+  readonly stats: SqliteStats = { commits: 0, writes: 0, failedCommits: 0, cacheHits: 0, cacheMisses: 0 };
+
+  constructor(writer: BetterSqlite3.Database, reader: BetterSqlite3.Database) {
+    this.#writer = writer;
+    this.#reader = reader;
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new Handle(this);
+  }
+
+  async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
+    const handle = connection as Handle;
+    await this.lock(handle);
+    this.openBatch();
+    this.write('savepoint tx');
+    handle.inTransaction = true;
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const handle = connection as Handle;
+    const batch = this.#batch!;
+    this.write('release tx');
+    handle.inTransaction = false;
+    batch.size++;
+    this.unlock(handle);
+    await batch.done;
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const handle = connection as Handle;
+    if (!handle.inTransaction) return;
+    handle.inTransaction = false;
+    // The batch may already be gone (a statement failed in a way that ended SQLite's transaction).
+    try {
+      if (this.#writer.inTransaction) this.write('rollback to tx; release tx');
+    } finally {
+      this.unlock(handle);
+    }
+  }
+
+  // Kysely's savepoints (controlled transactions) nest inside the transaction's own.
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    this.write(`savepoint ${quote(name)}`);
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    this.write(`rollback to ${quote(name)}`);
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    this.write(`release ${quote(name)}`);
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const handle = connection as Handle;
+    if (this.#holder === handle) this.unlock(handle);
+  }
+
+  async destroy(): Promise<void> {
+    if (this.#batch) await this.flush();
+    this.#reader.close();
+    this.#writer.close();
+  }
+
+  async executeQuery(handle: Handle, query: CacheableQuery): Promise<QueryResult<unknown>> {
+    const { sql, parameters } = query;
+    if (handle.inTransaction) return this.writeStatement(prepare(this.#writer, this.#writes, sql), parameters);
+    const stmt = prepare(this.#reader, this.#reads, sql);
+    if (stmt.readonly) return query[CACHED] ? this.cachedRead(stmt, sql, parameters) : run(stmt, parameters);
+    // A write outside a transaction: alone on the writer, in the batch, acknowledged at its commit.
+    await this.lock(handle);
+    let result: QueryResult<unknown>;
+    try {
+      this.openBatch();
+      result = this.writeStatement(prepare(this.#writer, this.#writes, sql), parameters);
+    } finally {
+      this.unlock(handle);
+    }
+    const batch = this.#batch;
+    if (batch) {
+      batch.size++;
+      await batch.done;
+    }
+    return result;
+  }
+
+  private cachedRead(stmt: BetterSqlite3.Statement, sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
+    const key = parameters.length === 0 ? sql : `${sql}\u0000${JSON.stringify(parameters)}`;
+    const hit = this.#cache.get(key);
+    if (hit && hit.generation === this.#generation) {
+      this.stats.cacheHits++;
+      return hit.result;
+    }
+    this.stats.cacheMisses++;
+    const result = run(stmt, parameters);
+    // Frozen: a caller that tried to change a shared answer would throw instead of corrupting it.
+    for (const row of result.rows) Object.freeze(row);
+    Object.freeze(result.rows);
+    if (hit) this.#cache.delete(key);
+    else if (this.#cache.size >= CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
+    this.#cache.set(key, { generation: this.#generation, result: Object.freeze(result) });
+    return result;
+  }
+
+  /** A statement on the writer; if it ended SQLite's transaction (I/O error, full disk) the batch failed. */
+  private writeStatement(stmt: BetterSqlite3.Statement, parameters: readonly unknown[]): QueryResult<unknown> {
+    try {
+      return run(stmt, parameters);
+    } catch (err) {
+      if (this.#batch && !this.#writer.inTransaction) this.failBatch(err);
+      throw err;
+    }
+  }
+
+  private write(sql: string): void {
+    try {
+      this.#writer.exec(sql);
+    } catch (err) {
+      if (this.#batch && !this.#writer.inTransaction) this.failBatch(err);
+      throw err;
+    }
+  }
+
+  private lock(handle: Handle): Promise<void> {
+    if (this.#holder === undefined) {
+      this.#holder = handle;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => this.#waiters.push({ handle, resolve }));
+  }
+
+  /**
+   * Lets the next waiter in. The batch is committed now when it is full or old (so a steady
+   * stream of writers cannot hold it open), or at the end of this event-loop turn when nobody
+   * is waiting.
+   */
+  private unlock(handle: Handle): void {
+    if (this.#holder !== handle) return;
+    this.#holder = undefined;
+    const batch = this.#batch;
+    if (batch && (batch.size >= MAX_BATCH || performance.now() - batch.opened >= MAX_BATCH_MS)) this.commit();
+    const next = this.#waiters.shift();
+    if (next) {
+      this.#holder = next.handle;
+      next.resolve();
+    } else if (this.#batch && !this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => {
+        this.#flushScheduled = false;
+        if (this.#holder === undefined && this.#waiters.length === 0) this.commit();
+      });
+    }
+  }
+
+  private openBatch(): void {
+    if (this.#batch) return;
+    this.#writer.exec('begin immediate');
+    let resolve!: () => void;
+    let reject!: (err: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Nobody may be waiting when a batch of one rolled back; its failure is reported to its own.
+    done.catch(() => {});
+    this.#batch = { opened: performance.now(), size: 0, done, resolve, reject };
+  }
+
+  private commit(): void {
+    const batch = this.#batch;
+    if (!batch) return;
+    this.#batch = undefined;
+    try {
+      this.#writer.exec('commit');
+    } catch (err) {
+      if (this.#writer.inTransaction) this.#writer.exec('rollback');
+      this.#generation++;
+      this.stats.failedCommits++;
+      batch.reject(err);
+      return;
+    }
+    this.#generation++;
+    this.stats.commits++;
+    this.stats.writes += batch.size;
+    batch.resolve();
+  }
+
+  private failBatch(err: unknown): void {
+    const batch = this.#batch!;
+    this.#batch = undefined;
+    this.#generation++;
+    this.stats.failedCommits++;
+    batch.reject(err);
+  }
+
+  /** Commits what is pending (at close). */
+  private async flush(): Promise<void> {
+    const closing = new Handle(this);
+    await this.lock(closing);
+    this.commit();
+    this.#holder = undefined;
+  }
+}
+
+/** One acquisition of the connection: Kysely gets a fresh one per query or transaction. */
+class Handle implements DatabaseConnection {
+  inTransaction = false;
+  constructor(private readonly driver: GroupCommitDriver) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return this.driver.executeQuery(this, query) as Promise<QueryResult<R>>;
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming is not supported by the onezone SQLite driver');
+  }
+}
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Kysely's SQLite dialect (compiler, adapter, introspector) with the driver above. */
+export class GroupCommitSqliteDialect extends SqliteDialect {
+  constructor(writer: BetterSqlite3.Database, reader: BetterSqlite3.Database) {
+    super({ database: writer });
+    this.#driver = new GroupCommitDriver(writer, reader);
+  }
+
+  readonly #driver: GroupCommitDriver;
+
+  override createDriver(): Driver {
+    return this.#driver;
+  }
+
+  get stats(): Readonly<SqliteStats> {
+    return this.#driver.stats;
+  }
+}

@@ -1,0 +1,178 @@
+// The zone's SQLite driver (src/store/sqlite-driver.ts): group commit, the reader connection and
+// the cache of marked reads, against a real database file.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { sql } from 'kysely';
+import { type Connection, connect, UnusableDatabaseError } from '../../src/store/db.js';
+import { type Store, createStore } from '../../src/store/index.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { makeSpace, makeUser } from './fixtures.js';
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('SQLite driver of a zone file', () => {
+  let dir: string;
+  let file: string;
+  let conn: Connection;
+  let store: Store;
+  /** Another connection to the same file, as any other reader of it would see it. */
+  let outside: Database.Database;
+  const seen = (table: string, id: string) => outside.prepare(`select 1 from ${table} where id = ?`).get(id) !== undefined;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onezone-driver-'));
+    file = path.join(dir, 'onezone.db');
+    conn = await connect({ kind: 'sqlite', file });
+    await migrateToLatest(conn.db);
+    store = createStore(conn);
+    outside = new Database(file, { readonly: true });
+  });
+  after(async () => {
+    outside.close();
+    await conn.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits concurrent transactions together, each acknowledged only once committed', async () => {
+    const before = { ...conn.sqliteStats!() };
+    const ids = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        store.transaction(async (tx) => {
+          const id = await makeUser(tx);
+          return id;
+        }).then((id) => {
+          // At the moment the transaction resolves, its row is committed for every connection.
+          assert.equal(seen('users', id), true, 'acknowledged before it was committed');
+          return id;
+        }),
+      ),
+    );
+    assert.equal(new Set(ids).size, 40);
+    const after = conn.sqliteStats!();
+    assert.equal(after.writes - before.writes, 40);
+    const commits = after.commits - before.commits;
+    assert.ok(commits >= 1 && commits < 40, `40 concurrent transactions took ${commits} commits`);
+  });
+
+  it('a transaction that fails rolls back its own writes only, not the rest of its batch', async () => {
+    const boom = new Error('boom');
+    let doomed = '';
+    const results = await Promise.allSettled([
+      store.transaction((tx) => makeUser(tx)),
+      store.transaction(async (tx) => {
+        doomed = await makeSpace(tx);
+        throw boom;
+      }),
+      store.transaction(async (tx) => {
+        const u = await makeUser(tx);
+        await makeUser(tx, u); // a duplicate id: the statement fails, the transaction rolls back
+      }),
+      store.transaction((tx) => makeSpace(tx)),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
+    );
+    assert.equal((results[1] as PromiseRejectedResult).reason, boom);
+    assert.equal(seen('users', (results[0] as PromiseFulfilledResult<string>).value), true);
+    assert.equal(seen('spaces', (results[3] as PromiseFulfilledResult<string>).value), true);
+    assert.equal(seen('spaces', doomed), false);
+    assert.equal(await store.spaces.exists(doomed), false);
+  });
+
+  it('reads outside a transaction neither see nor wait for one that is still running', async () => {
+    const gate = deferred();
+    const written = deferred();
+    let id = '';
+    const tx = store.transaction(async (t) => {
+      id = await makeUser(t);
+      written.resolve();
+      await gate.promise;
+    });
+    await written.promise;
+    // The transaction holds the writer and has written; a read answers at once, without it.
+    assert.equal(await store.users.byId(id), undefined);
+    assert.equal(await store.users.exists(id), false);
+    gate.resolve();
+    await tx;
+    assert.equal((await store.users.byId(id))?.id, id);
+  });
+
+  it('a failed commit fails every transaction of its batch and leaves nothing behind', async () => {
+    const before = conn.sqliteStats!().failedCommits;
+    let good = '';
+    const results = await Promise.allSettled([
+      store.transaction(async (tx) => {
+        good = await makeUser(tx);
+      }),
+      conn.db.transaction().execute(async (trx) => {
+        // Foreign keys checked at COMMIT, then a row that breaks one: the commit itself fails.
+        await sql`pragma defer_foreign_keys = on`.execute(trx);
+        await sql`insert into space_users (space_id, user_id, privileges) values ('no-such-space', 'no-such-user', 1)`.execute(trx);
+      }),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
+    assert.equal(conn.sqliteStats!().failedCommits, before + 1);
+    assert.equal(seen('users', good), false);
+    assert.equal(await store.users.byId(good), undefined);
+    // The writer goes on with a new batch.
+    const next = await store.transaction((tx) => makeUser(tx));
+    assert.equal(seen('users', next), true);
+  });
+
+  it('a single write outside a transaction is acknowledged once committed', async () => {
+    const id = await makeSpace(store);
+    assert.equal(seen('spaces', id), true);
+  });
+
+  it('a cached read is answered again until the next commit, then read afresh', async () => {
+    const id = await makeUser(store);
+    const first = await store.users.byId(id);
+    const hits = conn.sqliteStats!().cacheHits;
+    const second = await store.users.byId(id);
+    assert.equal(conn.sqliteStats!().cacheHits, hits + 1);
+    assert.equal(second, first, 'the same answer, shared');
+    assert.throws(() => {
+      (second as { name: string }).name = 'changed';
+    }, TypeError);
+    await store.users.update(id, { name: 'renamed' });
+    assert.equal((await store.users.byId(id))?.name, 'renamed');
+    // Any commit, of any table, ends every cached answer.
+    const cached = await store.users.byId(id);
+    await makeSpace(store);
+    const misses = conn.sqliteStats!().cacheMisses;
+    assert.deepEqual(await store.users.byId(id), cached);
+    assert.equal(conn.sqliteStats!().cacheMisses, misses + 1);
+  });
+
+  it('a second connection to the same file is refused while the first is open', async () => {
+    await assert.rejects(connect({ kind: 'sqlite', file }), (err) => err instanceof UnusableDatabaseError && /in use by another process/.test(err.message));
+  });
+});
+
+it('SQLite file: closing commits what is pending, and the file can be opened again', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onezone-driver-'));
+  const file = path.join(dir, 'onezone.db');
+  try {
+    const first = await connect({ kind: 'sqlite', file });
+    await migrateToLatest(first.db);
+    const id = await makeUser(createStore(first));
+    await first.close();
+    const second = await connect({ kind: 'sqlite', file });
+    assert.equal((await createStore(second).users.byId(id))?.id, id);
+    await second.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
