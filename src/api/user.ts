@@ -44,7 +44,8 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens, support }
     { schema: { operationId: 'get_user_spaces', tags, response: { 200: Type.Object({ spaces: Type.Array(Type.String()), default: Type.String() }) } } },
     async (req) => {
       const { spaces: list, defaultSpace } = await spaces.listOfUser(asUser(req.actor));
-      return { spaces: list, default: defaultSpaceId(defaultSpace) };
+      // The list may be shared and frozen (a cached answer); serializing only reads it.
+      return { spaces: list as string[], default: defaultSpaceId(defaultSpace) };
     },
   );
 

@@ -102,7 +102,7 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
       return space;
     },
 
-    async listOfUser(actor: UserActor): Promise<{ spaces: string[]; defaultSpace: string | undefined }> {
+    async listOfUser(actor: UserActor): Promise<{ spaces: readonly string[]; defaultSpace: string | undefined }> {
       const [spaces, user] = await Promise.all([store.spaces.ofUser(actor.userId), actor.account ?? store.users.byId(actor.userId)]);
       const stored = user?.default_space_id ?? undefined;
       return { spaces, defaultSpace: stored !== undefined && spaces.includes(stored) ? stored : undefined };

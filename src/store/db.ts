@@ -4,7 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { type Compilable, type CompiledQuery, Kysely, PostgresDialect, type QueryResult, type RawBuilder, SqliteDialect, sql } from 'kysely';
 import type { DbConfig } from '../config.js';
 import type { Database } from './schema.js';
-import { CACHED, GroupCommitSqliteDialect, type SqliteStats } from './sqlite-driver.js';
+import { answerCache, CACHED, cacheKey, GroupCommitSqliteDialect, type SqliteStats } from './sqlite-driver.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -70,6 +70,7 @@ export async function connect(config: DbConfig, opts: { poolSize?: number } = {}
   }
   const dialect = new GroupCommitSqliteDialect(writer, reader);
   const db = new Kysely<Database>({ dialect });
+  dialect.serveCacheFor(db);
   return {
     db,
     dialect: 'sqlite',
@@ -115,6 +116,25 @@ async function assertBinaryCollation(db: Kysely<Database>): Promise<void> {
   }
 }
 
+let preparedCount = 0;
+
+/**
+ * One column of a query's rows as a list. A cached answer (frozen, shared until the next commit)
+ * gets its list made once and shared as well, frozen too; any other answer gets a fresh list.
+ */
+export function column<Row, K extends keyof Row>(rows: readonly Row[], key: K): readonly Row[K][] {
+  if (!Object.isFrozen(rows)) return rows.map((r) => r[key]);
+  const memo = (columns.get(rows) as Map<K, readonly Row[K][]> | undefined) ?? new Map<K, readonly Row[K][]>();
+  let list = memo.get(key);
+  if (list === undefined) {
+    list = Object.freeze(rows.map((r) => r[key]));
+    memo.set(key, list);
+    columns.set(rows, memo);
+  }
+  return list;
+}
+const columns = new WeakMap<object, Map<unknown, readonly unknown[]>>();
+
 /** Stands for the i-th argument of a prepared query while it is compiled. */
 class Slot {
   constructor(readonly index: number) {}
@@ -135,6 +155,7 @@ export function prepared<A extends unknown[], R>(
   options: { cached?: boolean } = {},
 ) {
   const byDialect = new Map<unknown, CompiledQuery<R>>();
+  const tag = `q${preparedCount++}`;
   return (db: Kysely<Database>, ...args: A): Promise<QueryResult<R>> => {
     const adapter = db.getExecutor().adapter.constructor;
     let compiled = byDialect.get(adapter);
@@ -147,7 +168,12 @@ export function prepared<A extends unknown[], R>(
       byDialect.set(adapter, compiled);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
-    return db.executeQuery<R>({ ...compiled, parameters, ...(options.cached ? { [CACHED]: true } : {}) });
+    const cache = options.cached ? answerCache(db) : undefined;
+    if (cache === undefined) return db.executeQuery<R>({ ...compiled, parameters });
+    const key = cacheKey(tag, parameters);
+    const answer = cache.peek(key);
+    if (answer !== undefined) return Promise.resolve(answer as QueryResult<R>);
+    return db.executeQuery<R>({ ...compiled, parameters, [CACHED]: key } as CompiledQuery<R>);
   };
 }
 

@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { prepared } from './db.js';
+import { column, prepared } from './db.js';
 import type { Database, SpacesTable } from './schema.js';
 import { ancestorsOfUser } from './graph.js';
 
@@ -196,9 +196,9 @@ export function spacesRepo(db: Kysely<Database>) {
      * Spaces the user belongs to directly or through any group, sorted by id. `in (select …)`
      * makes SQLite look up each group's spaces by index instead of scanning every space's groups.
      */
-    async ofUser(userId: string): Promise<string[]> {
+    async ofUser(userId: string): Promise<readonly string[]> {
       const { rows } = await selectOfUser(db, userId);
-      return rows.map((r) => r.space_id);
+      return column(rows, 'space_id');
     },
   };
 }

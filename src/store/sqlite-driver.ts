@@ -32,9 +32,28 @@ import {
  * answer can change: a cached answer is always the one the reader would give now.
  */
 
-/** Marks a compiled query whose result may be cached until the next commit. */
+/** Marks a compiled query whose result may be cached until the next commit; the value is its cache key. */
 export const CACHED = Symbol('onezone.cached');
-export type CacheableQuery = CompiledQuery & { [CACHED]?: true };
+export type CacheableQuery = CompiledQuery & { [CACHED]?: string };
+
+/**
+ * The cache key of a query with these parameters; `query` names the query (a short tag, not its
+ * SQL text: the key is hashed on every lookup).
+ */
+export function cacheKey(query: string, parameters: readonly unknown[]): string {
+  if (parameters.length === 1 && typeof parameters[0] === 'string') return `${query}\u0000s${parameters[0]}`;
+  return `${query}\u0000j${JSON.stringify(parameters)}`;
+}
+
+/**
+ * The answer cache of `db`, if it has one (SQLite zone files). Asked before a marked query
+ * enters Kysely, whose executor costs more than the lookup. Only the zone's own Kysely instance
+ * is registered (not a transaction's), so this is never consulted inside a transaction.
+ */
+export function answerCache(db: object): { peek(key: string): QueryResult<unknown> | undefined } | undefined {
+  return caches.get(db);
+}
+const caches = new WeakMap<object, GroupCommitDriver>();
 
 /** What the driver did since the zone started (for tests and metrics). */
 export interface SqliteStats {
@@ -160,7 +179,10 @@ class GroupCommitDriver implements Driver {
     const { sql, parameters } = query;
     if (handle.inTransaction) return this.writeStatement(prepare(this.#writer, this.#writes, sql), parameters);
     const stmt = prepare(this.#reader, this.#reads, sql);
-    if (stmt.readonly) return query[CACHED] ? this.cachedRead(stmt, sql, parameters) : run(stmt, parameters);
+    if (stmt.readonly) {
+      const key = query[CACHED];
+      return key === undefined ? run(stmt, parameters) : this.cachedRead(stmt, key, parameters);
+    }
     // A write outside a transaction: alone on the writer, in the batch, acknowledged at its commit.
     await this.lock(handle);
     let result: QueryResult<unknown>;
@@ -178,8 +200,14 @@ class GroupCommitDriver implements Driver {
     return result;
   }
 
-  private cachedRead(stmt: BetterSqlite3.Statement, sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
-    const key = parameters.length === 0 ? sql : `${sql}\u0000${JSON.stringify(parameters)}`;
+  peek(key: string): QueryResult<unknown> | undefined {
+    const hit = this.#cache.get(key);
+    if (hit === undefined || hit.generation !== this.#generation) return undefined;
+    this.stats.cacheHits++;
+    return hit.result;
+  }
+
+  private cachedRead(stmt: BetterSqlite3.Statement, key: string, parameters: readonly unknown[]): QueryResult<unknown> {
     const hit = this.#cache.get(key);
     if (hit && hit.generation === this.#generation) {
       this.stats.cacheHits++;
@@ -328,5 +356,10 @@ export class GroupCommitSqliteDialect extends SqliteDialect {
 
   get stats(): Readonly<SqliteStats> {
     return this.#driver.stats;
+  }
+
+  /** Lets `cachedAnswer` answer for queries on `db` (the zone's Kysely instance). */
+  serveCacheFor(db: object): void {
+    caches.set(db, this.#driver);
   }
 }
