@@ -60,5 +60,6 @@ process.stdout.write(
     requestsIncludingWarmup: (warm?.requests.total ?? 0) + r.requests.total,
     statuses,
     exhausted: job.rotate?.once === true && next >= rotation.length,
+    consumed: next,
   }) + '\n',
 );

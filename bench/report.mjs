@@ -83,6 +83,14 @@ function cells(r) {
 const HEAD = ['#', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MB', 'baseline req/s', '× baseline', 'server CPU µs/req', 'baseline CPU µs/req', 'target', 'met'];
 const NUMERIC = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
 
+/** With --rounds: every round's ratio, the reported (median) one among them. */
+function roundLines(report) {
+  if (!(report.settings.rounds > 1)) return [];
+  return rows(report)
+    .filter((r) => r.rounds)
+    .map((r) => `scenario ${r.id}: ratio per round ${r.rounds.map((x) => x.toFixed(2)).join(', ')} (median reported)`);
+}
+
 function startupLines(report) {
   return Object.entries(report.zones).map(
     ([name, z]) =>
@@ -102,6 +110,7 @@ export function printTable(report) {
     line(table[0]),
     ...table.slice(1).map(line),
     '',
+    ...roundLines(report),
     ...startupLines(report),
     '',
   ];
@@ -112,12 +121,13 @@ export function markdownTable(report) {
   const table = rows(report).map(cells);
   const esc = (c) => String(c).replaceAll('|', '\\|');
   return [
-    `Measured ${report.date.slice(0, 10)} with \`${report.command}\` (${report.machine.cores} cores, ${report.machine.cpu}, Node ${report.machine.node}, ${report.machine.db}, ${report.settings.connections} connections, ${report.settings.duration} s per scenario after ${report.settings.warmup} s warm-up, server log level warn).`,
+    `Measured ${report.date.slice(0, 10)} with \`${report.command}\` (${report.machine.cores} cores, ${report.machine.cpu}, Node ${report.machine.node}, ${report.machine.db}, ${report.settings.connections} connections, ${report.settings.duration} s per scenario after ${report.settings.warmup} s warm-up${report.settings.rounds > 1 ? `, ${report.settings.rounds} rounds` : ''}, server log level warn).`,
     '',
     `| ${HEAD.join(' | ')} |`,
     `|${HEAD.map((_, i) => (NUMERIC.has(i) ? '---:' : '---')).join('|')}|`,
     ...table.map((row) => `| ${row.map(esc).join(' | ')} |`),
     '',
+    ...roundLines(report).map((l) => `- ${l}`),
     ...startupLines(report).map((l) => `- ${l}`),
     '',
   ].join('\n');

@@ -66,7 +66,7 @@ export interface SqliteStats {
 }
 
 const MAX_BATCH = 256;
-const MAX_BATCH_MS = 20;
+const MAX_BATCH_MS = 10;
 const CACHE_ENTRIES = 10_000;
 
 interface Batch {
@@ -186,17 +186,17 @@ class GroupCommitDriver implements Driver {
     // A write outside a transaction: alone on the writer, in the batch, acknowledged at its commit.
     await this.lock(handle);
     let result: QueryResult<unknown>;
+    let batch: Batch | undefined;
     try {
       this.openBatch();
       result = this.writeStatement(prepare(this.#writer, this.#writes, sql), parameters);
+      // Taken before unlocking: unlocking may commit this very batch (or fail to).
+      batch = this.#batch!;
+      batch.size++;
     } finally {
       this.unlock(handle);
     }
-    const batch = this.#batch;
-    if (batch) {
-      batch.size++;
-      await batch.done;
-    }
+    await batch.done;
     return result;
   }
 

@@ -62,6 +62,23 @@ describe('SQLite driver of a zone file', () => {
     assert.ok(commits >= 1 && commits < 40, `40 concurrent transactions took ${commits} commits`);
   });
 
+  it('a long stream of writes is cut into bounded batches, each write acknowledged after its commit', async () => {
+    const before = { ...conn.sqliteStats!() };
+    const ids = await Promise.all(
+      Array.from({ length: 600 }, () =>
+        makeSpace(store).then((id) => {
+          assert.equal(seen('spaces', id), true, 'acknowledged before it was committed');
+          return id;
+        }),
+      ),
+    );
+    assert.equal(new Set(ids).size, 600);
+    const after = conn.sqliteStats!();
+    assert.equal(after.writes - before.writes, 600);
+    // At most 256 writes per commit: 600 writes need at least three.
+    assert.ok(after.commits - before.commits >= 3, `${after.commits - before.commits} commits`);
+  });
+
   it('a transaction that fails rolls back its own writes only, not the rest of its batch', async () => {
     const boom = new Error('boom');
     let doomed = '';
