@@ -1,16 +1,19 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { healthRoutes } from './api/health.js';
+import { metricsRoutes } from './api/metrics.js';
 import { allRoutes } from './api/index.js';
 import type { Api } from './api/types.js';
 import type { Config } from './config.js';
 import { accessTokenService } from './domain/access-tokens.js';
+import { auditService } from './domain/audit.js';
 import { tokenService } from './domain/tokens.js';
 import { authorizer } from './domain/authorize.js';
 import { credentialService } from './domain/credentials.js';
 import type { KeyAndCert } from './crypto/certs.js';
 import { type Deps, newId, systemClock } from './domain/deps.js';
 import { inviteService } from './domain/invites.js';
+import { metricsService } from './domain/metrics.js';
 import { groupService } from './domain/groups.js';
 import { spaceService } from './domain/spaces.js';
 import { spaceMemberService } from './domain/space-members.js';
@@ -24,9 +27,12 @@ import { registerAuth } from './http/auth.js';
 import { registerErrorHandling, routerErrorHandler } from './http/errors.js';
 import { lazyChildLogger, loggerOptions } from './http/logging.js';
 import { registerLimits } from './http/limits.js';
+import { registerRequestMetrics } from './http/metrics.js';
 import { methodNotAllowed } from './http/methods.js';
 import { registerOpenApi } from './http/openapi.js';
 import { lazySchemaCompilers } from './http/schema-compilers.js';
+import { type Metrics, createMetrics } from './metrics.js';
+import type { Connection } from './store/db.js';
 import type { Store } from './store/index.js';
 
 export const API_PREFIX = '/api/v3/onezone';
@@ -41,9 +47,11 @@ export interface AppOptions {
   /** Passed to Fastify: TLS options, a logger stream for tests. */
   server?: Partial<FastifyServerOptions> & { https?: unknown };
   logStream?: NodeJS.WritableStream;
+  /** The SQLite driver's counters, exposed as metrics (src/store/db.ts `Connection`). */
+  sqliteStats?: Connection['sqliteStats'];
 }
 
-export function createServices(deps: Deps, zoneCa: KeyAndCert) {
+export function createServices(deps: Deps, zoneCa: KeyAndCert, metrics: Metrics) {
   const authorize = authorizer(deps.store);
   const invites = inviteService(deps);
   return {
@@ -61,6 +69,8 @@ export function createServices(deps: Deps, zoneCa: KeyAndCert) {
     providers: providerService(deps, authorize, zoneCa),
     support: supportService(deps, authorize, invites),
     providerLogin: providerLoginService(deps),
+    audit: auditService(deps, authorize),
+    metrics: metricsService(authorize, metrics.expose),
   };
 }
 
@@ -68,14 +78,16 @@ export type Services = ReturnType<typeof createServices>;
 
 /** Composition root: store -> services -> HTTP routes. */
 export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Services; openApiDocument: () => Promise<unknown> } {
+  const metrics = createMetrics(opts.sqliteStats);
   const deps: Deps = {
     store: opts.store,
     clock: opts.clock ?? systemClock,
     ids: newId,
     masterKey: opts.masterKey,
     config: opts.config,
+    metrics,
   };
-  const services = createServices(deps, opts.zoneCa);
+  const services = createServices(deps, opts.zoneCa, metrics);
 
   const app = Fastify({
     ...opts.server,
@@ -95,8 +107,9 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
 
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
-  registerLimits(app, opts.config.throttle);
-  registerAuth(app, services);
+  registerLimits(app, opts.config.throttle, metrics);
+  registerAuth(app, services, metrics);
+  registerRequestMetrics(app, metrics);
   // At debug level each request is logged with its headers; credential headers are censored.
   if (opts.config.logLevel === 'debug' || opts.config.logLevel === 'trace') {
     app.addHook('onRequest', async (request) => request.log.debug({ req: request.raw }, 'incoming request'));
@@ -115,6 +128,7 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
   const openApiDocument = registerOpenApi(app, API_PREFIX);
   const methods = methodNotAllowed(app);
   healthRoutes(app, opts.store);
+  metricsRoutes(app, services.metrics);
   app.register(
     async (api) => {
       for (const routes of allRoutes) routes(api as Api, services);

@@ -46,6 +46,7 @@ export async function openZone(config: Config, opts: { logStream?: NodeJS.Writab
       zoneCa,
       clock,
       logStream: opts.logStream,
+      sqliteStats: conn.sqliteStats,
       server: { ...limits.fastify, ...(https ? { https: { ...https, ...limits.nodeServer } } : { http: limits.nodeServer }) },
     });
     applyConnectionCap(app.server, config.limits);

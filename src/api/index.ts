@@ -1,3 +1,4 @@
+import { auditRoutes } from './audit.js';
 import { groupSpaceRoutes } from './group-spaces.js';
 import { groupRoutes } from './groups.js';
 import { privilegeRoutes } from './privileges.js';
@@ -13,4 +14,4 @@ import { userRoutes } from './user.js';
 import { usersRoutes } from './users.js';
 
 /** Every route module, registered under the API prefix by app.ts. */
-export const allRoutes: readonly Routes[] = [userRoutes, usersRoutes, spaceRoutes, groupRoutes, userGroupRoutes, groupSpaceRoutes, privilegeRoutes, providerRoutes, providersRoutes, spaceProviderRoutes, providerLoginRoutes, tokenRoutes];
+export const allRoutes: readonly Routes[] = [userRoutes, usersRoutes, spaceRoutes, groupRoutes, userGroupRoutes, groupSpaceRoutes, privilegeRoutes, providerRoutes, providersRoutes, spaceProviderRoutes, providerLoginRoutes, tokenRoutes, auditRoutes];

@@ -1,3 +1,4 @@
+import { auditApi } from './audit.js';
 import { groupSpacesApi } from './group-spaces.js';
 import { groupsApi } from './groups.js';
 import { type ClientOptions, HttpTransport } from './http.js';
@@ -7,10 +8,12 @@ import { spacesApi } from './spaces.js';
 import { tokensApi } from './tokens.js';
 import { userApi } from './user.js';
 import { usersApi } from './users.js';
+import { zoneApi } from './zone.js';
 
 export { OnezoneError, type ClientOptions, type Credentials, type RawResponse } from './http.js';
 export type * from './types.js';
 export type { OnezonePrivilege } from './privileges.js';
+export type { AuditEvent, AuditPage, AuditQuery } from './audit.js';
 export { type TokenInfo, tokenId } from './tokens.js';
 export type { PortStatus, ProviderDetails, ProviderPatch, ProviderRegistration, SupportSize } from './provider.js';
 
@@ -38,6 +41,10 @@ export class OnezoneClient {
   readonly provider;
   /** Other providers and the providers of a space. */
   readonly providers;
+  /** The zone process itself (extension `/metrics` at the server root). */
+  readonly zone;
+  /** The audit trail (extension `/audit`, zone administrators). */
+  readonly audit;
 
   constructor(opts: ClientOptions) {
     this.http = new HttpTransport(opts);
@@ -50,6 +57,8 @@ export class OnezoneClient {
     this.tokens = tokensApi(this.http);
     this.provider = providerApi(this.http);
     this.providers = providersApi(this.http);
+    this.zone = zoneApi(this.http);
+    this.audit = auditApi(this.http);
   }
 
   close(): Promise<void> {

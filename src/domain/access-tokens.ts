@@ -2,13 +2,16 @@ import { ApiError } from '../errors.js';
 import { timeCaveat } from '../tokens/caveats.js';
 import { mintToken, verifyToken } from '../tokens/tokens.js';
 import type { UserActor } from './actor.js';
+import { auditor } from './audit.js';
 import type { Deps } from './deps.js';
+import { noMetrics } from './metrics.js';
 
 /**
  * Access tokens (`GET /user/client_token`): a macaroon with one `time <` caveat, like the
  * original's client tokens, backed by a row so that it can be revoked and dies with its user.
  */
-export function accessTokenService({ store, clock, ids, masterKey, config }: Deps) {
+export function accessTokenService({ store, clock, ids, masterKey, config, metrics = noMetrics }: Deps) {
+  const audit = auditor({ clock });
   const bad = (description?: string) =>
     new ApiError('badAccessToken', description, { 'www-authenticate': 'Bearer realm="onezone", error="invalid_token"' });
 
@@ -17,7 +20,11 @@ export function accessTokenService({ store, clock, ids, masterKey, config }: Dep
       const id = ids();
       const now = clock();
       const expiresAt = now + config.accessTokenTtl;
-      await store.tokens.insertAccess(id, { type: 'user', id: actor.userId }, now, expiresAt);
+      await store.transaction(async (tx) => {
+        await tx.tokens.insertAccess(id, { type: 'user', id: actor.userId }, now, expiresAt);
+        await audit(tx, actor, 'token.mint', { target: ['user', actor.userId], details: { tokenId: id, type: 'access' } });
+      });
+      metrics.tokenMinted('access');
       return mintToken(masterKey, config.zoneName, id, [timeCaveat(expiresAt)]);
     },
 

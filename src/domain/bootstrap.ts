@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import { ADMINS_GROUP } from './authorize.js';
+import { ZONE, auditor } from './audit.js';
 import type { Deps } from './deps.js';
 import { hashPassword } from './passwords.js';
 import { groupPrivileges, onezonePrivileges } from './privileges.js';
@@ -14,10 +15,14 @@ export async function bootstrap(
   adminPassword: string | undefined,
   passwordCost?: number,
 ): Promise<{ generatedPassword: string | undefined }> {
+  const audit = auditor({ clock });
   return store.transaction(async (tx: Store) => {
     if (!(await tx.groups.byId(ADMINS_GROUP))) {
       await tx.groups.insert({ id: ADMINS_GROUP, name: 'admins', type: 'role', created_at: clock() });
       await tx.onezone.set('group', ADMINS_GROUP, onezonePrivileges.all);
+      await audit(tx, ZONE, 'group.create', { target: ['group', ADMINS_GROUP], details: { name: 'admins', type: 'role' } });
+      const privileges = onezonePrivileges.toNames(onezonePrivileges.all);
+      await audit(tx, ZONE, 'onezone.privileges.set', { target: ['group', ADMINS_GROUP], details: { privileges } });
     }
     if (await tx.users.byLogin('admin')) return { generatedPassword: undefined };
     const password = adminPassword ?? randomBytes(18).toString('base64url');
@@ -33,6 +38,8 @@ export async function bootstrap(
       created_at: clock(),
     });
     await tx.groups.addUser(ADMINS_GROUP, id, groupPrivileges.all);
+    await audit(tx, ZONE, 'user.create', { target: ['user', id], details: { login: 'admin' } });
+    await audit(tx, ZONE, 'group.user.add', { target: ['group', ADMINS_GROUP], subject: ['user', id], details: { privileges: groupPrivileges.toNames(groupPrivileges.all) } });
     return { generatedPassword: adminPassword === undefined ? password : undefined };
   });
 }

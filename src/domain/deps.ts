@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Store } from '../store/index.js';
+import type { DomainMetrics } from './metrics.js';
 
 /** What services depend on; wired once in app.ts. */
 export interface Deps {
@@ -10,6 +11,8 @@ export interface Deps {
   ids: () => string;
   masterKey: Buffer;
   config: Pick<Config, 'zoneName' | 'inviteTtl' | 'accessTokenTtl' | 'passwordCost'>;
+  /** What the rules count; absent (nothing counted) where tools build services directly. */
+  metrics?: DomainMetrics;
 }
 
 const ID_BYTES = 32;

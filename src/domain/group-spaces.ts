@@ -1,16 +1,18 @@
 import { ApiError } from '../errors.js';
 import type { SpaceRow } from '../store/spaces.js';
 import type { Actor, UserActor } from './actor.js';
+import { auditor } from './audit.js';
 import type { Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
 import { type InviteService, InviteType } from './invites.js';
 import { SPACE_MEMBER_DEFAULT, spacePrivileges } from './privileges.js';
-import { assertIssuerMayInvite } from './spaces.js';
+import { assertIssuerMayInvite, joinDetails } from './spaces.js';
 
 const notMember = () => new ApiError('notFound', 'The group is not a member of this space.');
 
 /** A group's spaces, as managed through `/groups/{id}/spaces…`. */
 export function groupSpaceService({ store, clock, ids }: Deps, authorize: Authorizer, invites: InviteService) {
+  const audit = auditor({ clock });
   return {
     /** The spaces the group is a direct member of. */
     async list(actor: Actor, groupId: string): Promise<string[]> {
@@ -33,6 +35,7 @@ export function groupSpaceService({ store, clock, ids }: Deps, authorize: Author
         if (!(await tx.groups.exists(groupId))) throw new ApiError('notFound', 'Group not found.');
         await tx.spaces.insert({ id, name, created_at: clock() });
         await tx.spaces.addGroup(id, groupId, spacePrivileges.all);
+        await audit(tx, actor, 'space.create', { target: ['space', id], subject: ['group', groupId], details: { name } });
       });
       return id;
     },
@@ -44,16 +47,20 @@ export function groupSpaceService({ store, clock, ids }: Deps, authorize: Author
      */
     async join(actor: UserActor, groupId: string, token: string): Promise<string> {
       await authorize.group(actor, groupId, 'group_join_space');
-      return store.transaction(async (tx) => {
+      return invites.counted(store.transaction(async (tx) => {
         const invite = await invites.open(tx, token, InviteType.spaceInviteGroup);
         const spaceId = invite.target_id!;
         if (!(await tx.spaces.exists(spaceId))) throw new ApiError('invalidToken');
         if (!(await tx.groups.exists(groupId))) throw new ApiError('notFound', 'Group not found.');
         await assertIssuerMayInvite(tx, invite, spaceId, 'space_invite_group');
-        const added = await tx.spaces.addGroup(spaceId, groupId, invite.privileges ?? SPACE_MEMBER_DEFAULT);
-        if (added) await invites.countUse(tx, invite);
-        return spaceId;
-      });
+        const privileges = invite.privileges ?? SPACE_MEMBER_DEFAULT;
+        const added = await tx.spaces.addGroup(spaceId, groupId, privileges);
+        if (added) {
+          await invites.countUse(tx, invite);
+          await audit(tx, actor, 'space.group.join', { target: ['space', spaceId], subject: ['group', groupId], details: joinDetails(invite, privileges) });
+        }
+        return { id: spaceId, added };
+      }));
     },
 
     /** `GET /groups/{id}/spaces/token`: a space-creation token naming the group, for a provider. */
@@ -69,7 +76,10 @@ export function groupSpaceService({ store, clock, ids }: Deps, authorize: Author
     /** `DELETE /groups/{id}/spaces/{sid}`; the space stays, even when this was its last member. */
     async leave(actor: Actor, groupId: string, spaceId: string): Promise<void> {
       await authorize.group(actor, groupId, 'group_leave_space');
-      if (!(await store.spaces.removeGroup(spaceId, groupId))) throw notMember();
+      await store.transaction(async (tx) => {
+        if (!(await tx.spaces.removeGroup(spaceId, groupId))) throw notMember();
+        await audit(tx, actor, 'space.group.leave', { target: ['space', spaceId], subject: ['group', groupId] });
+      });
     },
   };
 }

@@ -3,6 +3,7 @@ import type { GroupRow, MemberRow } from '../store/groups.js';
 import type { Store } from '../store/index.js';
 import type { TokenRow } from '../store/tokens.js';
 import type { Actor, UserActor } from './actor.js';
+import { auditor } from './audit.js';
 import { ADMINS_GROUP, type Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
 import { type InviteService, InviteType } from './invites.js';
@@ -23,6 +24,7 @@ const notSubgroup = () => new ApiError('notFound', 'The group is not a subgroup 
 const notParent = () => new ApiError('notFound', 'The group is not a parent of this group.');
 
 export function groupService({ store, clock, ids }: Deps, authorize: Authorizer, invites: InviteService) {
+  const audit = auditor({ clock });
   const mustExist = async (groupId: string): Promise<GroupRow> => {
     const group = await store.groups.byId(groupId);
     if (!group) throw groupNotFound();
@@ -63,6 +65,7 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
       await store.transaction(async (tx) => {
         await tx.groups.insert({ id, name, type, created_at: clock() });
         await tx.groups.addUser(id, actor.userId, groupPrivileges.all);
+        await audit(tx, actor, 'group.create', { target: ['group', id], details: { name, type } });
       });
       return id;
     },
@@ -77,7 +80,10 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
       await authorize.group(actor, groupId, 'group_change_data');
       const changes = { ...(patch.name !== undefined && { name: patch.name }), ...(patch.type !== undefined && { type: patch.type }) };
       if (Object.keys(changes).length === 0) throw new ApiError('invalidRequest', "missing required key: 'name' or 'type'");
-      if (!(await store.groups.update(groupId, changes))) throw groupNotFound();
+      await store.transaction(async (tx) => {
+        if (!(await tx.groups.update(groupId, changes))) throw groupNotFound();
+        await audit(tx, actor, 'group.update', { target: ['group', groupId], details: changes });
+      });
     },
 
     /**
@@ -91,6 +97,7 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
         await tx.tokens.deleteByTarget('group', groupId);
         await tx.onezone.remove('group', groupId);
         if (!(await tx.groups.delete(groupId))) throw groupNotFound();
+        await audit(tx, actor, 'group.delete', { target: ['group', groupId] });
       });
     },
 
@@ -126,12 +133,19 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
     /** Replaces the user's direct privileges, as the 2016 server did. */
     async setUserPrivileges(actor: Actor, groupId: string, userId: string, names: readonly GroupPrivilege[]): Promise<void> {
       await authorize.group(actor, groupId, 'group_set_privileges');
-      if (!(await store.groups.setUserPrivileges(groupId, userId, groupPrivileges.toMask(names)))) throw notMember();
+      const mask = groupPrivileges.toMask(names);
+      await store.transaction(async (tx) => {
+        if (!(await tx.groups.setUserPrivileges(groupId, userId, mask))) throw notMember();
+        await audit(tx, actor, 'group.user.privileges', { target: ['group', groupId], subject: ['user', userId], details: { privileges: groupPrivileges.toNames(mask) } });
+      });
     },
 
     async removeUser(actor: Actor, groupId: string, userId: string): Promise<void> {
       await authorize.group(actor, groupId, 'group_remove_user');
-      if (!(await store.groups.removeUser(groupId, userId))) throw notMember();
+      await store.transaction(async (tx) => {
+        if (!(await tx.groups.removeUser(groupId, userId))) throw notMember();
+        await audit(tx, actor, 'group.user.remove', { target: ['group', groupId], subject: ['user', userId] });
+      });
     },
 
     inviteUser: (actor: UserActor, groupId: string, opts: InviteOptions = {}) => invite(actor, groupId, 'group_invite_user', opts),
@@ -168,12 +182,19 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
 
     async setNestedPrivileges(actor: Actor, groupId: string, childId: string, names: readonly GroupPrivilege[]): Promise<void> {
       await authorize.group(actor, groupId, 'group_set_privileges');
-      if (!(await store.groups.setNestedPrivileges(groupId, childId, groupPrivileges.toMask(names)))) throw notSubgroup();
+      const mask = groupPrivileges.toMask(names);
+      await store.transaction(async (tx) => {
+        if (!(await tx.groups.setNestedPrivileges(groupId, childId, mask))) throw notSubgroup();
+        await audit(tx, actor, 'group.nested.privileges', { target: ['group', groupId], subject: ['group', childId], details: { privileges: groupPrivileges.toNames(mask) } });
+      });
     },
 
     async removeNested(actor: Actor, groupId: string, childId: string): Promise<void> {
       await authorize.group(actor, groupId, 'group_remove_group');
-      if (!(await store.groups.removeNested(groupId, childId))) throw notSubgroup();
+      await store.transaction(async (tx) => {
+        if (!(await tx.groups.removeNested(groupId, childId))) throw notSubgroup();
+        await audit(tx, actor, 'group.nested.remove', { target: ['group', groupId], subject: ['group', childId] });
+      });
     },
 
     /** `GET /user/groups`: direct groups only, as in RC2. */
@@ -194,7 +215,9 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
     /** `DELETE /user/groups/{gid}`: leaves a group the user belongs to directly. */
     async leave(actor: UserActor, groupId: string): Promise<void> {
       await store.transaction(async (tx) => {
-        if (await tx.groups.removeUser(groupId, actor.userId)) return;
+        if (await tx.groups.removeUser(groupId, actor.userId)) {
+          return audit(tx, actor, 'group.user.leave', { target: ['group', groupId], subject: ['user', actor.userId] });
+        }
         throw (await tx.groups.hasEffectiveUser(groupId, actor.userId))
           ? new ApiError('invalidRequest', 'You belong to this group through a subgroup; leave the subgroup instead.')
           : new ApiError('notFound', 'You are not a member of this group.');
@@ -207,15 +230,19 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
      * answer and the token keeps its use.
      */
     async join(actor: UserActor, token: string): Promise<string> {
-      return store.transaction(async (tx) => {
+      return invites.counted(store.transaction(async (tx) => {
         const row = await invites.open(tx, token, InviteType.groupInviteUser);
         const groupId = row.target_id!;
         if (!(await tx.groups.exists(groupId))) throw new ApiError('invalidToken');
         await assertIssuerMayInvite(tx, row, groupId, 'group_invite_user');
-        const added = await tx.groups.addUser(groupId, actor.userId, row.privileges ?? GROUP_MEMBER_DEFAULT);
-        if (added) await invites.countUse(tx, row);
-        return groupId;
-      });
+        const privileges = row.privileges ?? GROUP_MEMBER_DEFAULT;
+        const added = await tx.groups.addUser(groupId, actor.userId, privileges);
+        if (added) {
+          await invites.countUse(tx, row);
+          await audit(tx, actor, 'group.user.join', { target: ['group', groupId], subject: ['user', actor.userId], details: joinDetails(row, privileges) });
+        }
+        return { id: groupId, added };
+      }));
     },
 
     /**
@@ -225,24 +252,29 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
      */
     async joinNested(actor: UserActor, childId: string, token: string): Promise<string> {
       await authorize.group(actor, childId, 'group_join_group');
-      return store.transaction(async (tx) => {
+      return invites.counted(store.transaction(async (tx) => {
         const row = await invites.open(tx, token, InviteType.groupInviteGroup);
         const parentId = row.target_id!;
         if (!(await tx.groups.exists(parentId))) throw new ApiError('invalidToken');
         await assertIssuerMayInvite(tx, row, parentId, 'group_invite_group');
         await tx.groups.lockGraph();
         if (!(await tx.groups.exists(childId))) throw groupNotFound();
-        if ((await tx.groups.nestedPrivileges(parentId, childId)) !== undefined) return parentId;
+        if ((await tx.groups.nestedPrivileges(parentId, childId)) !== undefined) return { id: parentId, added: false };
         if (await tx.groups.isWithin(parentId, childId)) {
           throw new ApiError('wouldIntroduceCycle', 'The group cannot join: it would become its own ancestor.');
         }
-        await tx.groups.addNested(parentId, childId, row.privileges ?? GROUP_MEMBER_DEFAULT);
+        const privileges = row.privileges ?? GROUP_MEMBER_DEFAULT;
+        await tx.groups.addNested(parentId, childId, privileges);
         await invites.countUse(tx, row);
-        return parentId;
-      });
+        await audit(tx, actor, 'group.nested.add', { target: ['group', parentId], subject: ['group', childId], details: joinDetails(row, privileges) });
+        return { id: parentId, added: true };
+      }));
     },
   };
 }
+
+/** What a join's event records: the invite's id (never its text) and the privileges it gave. */
+const joinDetails = (invite: TokenRow, privileges: number) => ({ tokenId: invite.id, privileges: groupPrivileges.toNames(privileges) });
 
 /**
  * The issuer of an invite must still hold the inviting privilege at join time, and

@@ -4,7 +4,10 @@ import type { TokenRow } from '../store/tokens.js';
 import type { TokenTarget } from '../store/schema.js';
 import { timeCaveat, tokenTypeCaveat } from '../tokens/caveats.js';
 import { mintToken, verifyToken } from '../tokens/tokens.js';
+import { auditor, issuerActor } from './audit.js';
 import type { Deps } from './deps.js';
+import { noMetrics } from './metrics.js';
+import { groupPrivileges, spacePrivileges } from './privileges.js';
 
 /** RC2 token type names (the `tokenType` caveat). */
 export const InviteType = {
@@ -31,26 +34,34 @@ export interface InviteRequest {
 
 const invalid = (description?: string) => new ApiError('invalidToken', description);
 
-export function inviteService({ clock, ids, masterKey, config }: Deps) {
+export function inviteService({ clock, ids, masterKey, config, metrics = noMetrics }: Deps) {
+  const audit = auditor({ clock });
   return {
-    /** Records and mints an invite; call within the transaction that checked the issuer's right. */
+    /** Records and mints an invite, with its `token.mint` event (the issuer is the actor), in a transaction of its own. */
     async mint(store: Store, req: InviteRequest): Promise<string> {
       const id = ids();
       const now = clock();
       const expiresAt = now + (req.ttl ?? config.inviteTtl);
-      await store.tokens.insert({
-        id,
-        kind: 'invite',
-        type: req.type,
-        issuer_type: req.issuer.type,
-        issuer_id: req.issuer.id,
-        target_type: req.target.type,
-        target_id: req.target.id,
-        privileges: req.privileges ?? null,
-        usage_limit: req.usageLimit === undefined ? 1 : req.usageLimit,
-        expires_at: expiresAt,
-        created_at: now,
+      const usageLimit = req.usageLimit === undefined ? 1 : req.usageLimit;
+      const privileges = req.privileges ?? null;
+      await store.transaction(async (tx) => {
+        await tx.tokens.insert({
+          id,
+          kind: 'invite',
+          type: req.type,
+          issuer_type: req.issuer.type,
+          issuer_id: req.issuer.id,
+          target_type: req.target.type,
+          target_id: req.target.id,
+          privileges,
+          usage_limit: usageLimit,
+          expires_at: expiresAt,
+          created_at: now,
+        });
+        const details = { tokenId: id, type: req.type, usageLimit, ...(privileges !== null && { privileges: privilegeNames(req.type, privileges) }) };
+        await audit(tx, issuerActor(req.issuer), 'token.mint', { target: [req.target.type, req.target.id], details });
       });
+      metrics.tokenMinted(req.type);
       return mintToken(masterKey, config.zoneName, id, [tokenTypeCaveat(req.type), timeCaveat(expiresAt)]);
     },
 
@@ -76,11 +87,30 @@ export function inviteService({ clock, ids, masterKey, config }: Deps) {
       return row;
     },
 
+    /**
+     * A join's answer (the joined entity's id), its outcome counted once known: joined or already
+     * a member after its transaction committed, refused when it ended in a catalog error.
+     */
+    async counted(join: Promise<{ id: string; added: boolean }>): Promise<string> {
+      try {
+        const { id, added } = await join;
+        metrics.join(added ? 'joined' : 'already_member');
+        return id;
+      } catch (err) {
+        if (err instanceof ApiError) metrics.join('refused');
+        throw err;
+      }
+    },
+
     /** Counts one use of an opened invite; the check constraint makes overuse impossible anyway. */
     async countUse(tx: Store, token: TokenRow): Promise<void> {
       if (!(await tx.tokens.countUse(token.id))) throw invalid('Provided token has reached its usage limit.');
     },
   };
 }
+
+/** The names of the privileges an invite grants: space privileges for space invites, group ones for group invites. */
+const privilegeNames = (type: InviteType, mask: number): string[] =>
+  type === InviteType.groupInviteUser || type === InviteType.groupInviteGroup ? groupPrivileges.toNames(mask) : spacePrivileges.toNames(mask);
 
 export type InviteService = ReturnType<typeof inviteService>;

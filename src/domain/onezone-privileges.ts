@@ -1,6 +1,7 @@
 import { ApiError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { Actor } from './actor.js';
+import { auditor } from './audit.js';
 import type { Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
 import { type OnezonePrivilege, onezonePrivileges } from './privileges.js';
@@ -11,7 +12,8 @@ export type Subject = 'user' | 'group';
  * Zone-wide privileges held directly by a user or a group (`/privileges…`). A group's privileges
  * reach every effective member of it; reading needs `view_privileges`, changing `set_privileges`.
  */
-export function onezonePrivilegeService({ store }: Deps, authorize: Authorizer) {
+export function onezonePrivilegeService({ store, clock }: Deps, authorize: Authorizer) {
+  const audit = auditor({ clock });
   const mustExist = async (s: Store, subject: Subject, id: string): Promise<void> => {
     const found = subject === 'user' ? await s.users.exists(id) : await s.groups.exists(id);
     if (!found) throw new ApiError('notFound', subject === 'user' ? 'User not found.' : 'Group not found.');
@@ -29,16 +31,21 @@ export function onezonePrivilegeService({ store }: Deps, authorize: Authorizer) 
       await mustExist(store, subject, id);
       await authorize.zone(actor, 'set_privileges');
       // Re-checked with the write, so a subject deleted meanwhile leaves no orphan row.
+      const mask = onezonePrivileges.toMask(privileges);
       await store.transaction(async (tx) => {
         await mustExist(tx, subject, id);
-        await tx.onezone.set(subject, id, onezonePrivileges.toMask(privileges));
+        await tx.onezone.set(subject, id, mask);
+        await audit(tx, actor, 'onezone.privileges.set', { target: [subject, id], details: { privileges: onezonePrivileges.toNames(mask) } });
       });
     },
 
     async remove(actor: Actor, subject: Subject, id: string): Promise<void> {
       await mustExist(store, subject, id);
       await authorize.zone(actor, 'set_privileges');
-      await store.onezone.remove(subject, id);
+      await store.transaction(async (tx) => {
+        await tx.onezone.remove(subject, id);
+        await audit(tx, actor, 'onezone.privileges.remove', { target: [subject, id] });
+      });
     },
   };
 }

@@ -3,7 +3,9 @@ import { timeCaveat } from '../tokens/caveats.js';
 import { addFirstPartyCaveat, addThirdPartyCaveat, mint, serialize } from '../tokens/macaroon.js';
 import { caveatKey, rootKey } from '../tokens/tokens.js';
 import type { UserActor } from './actor.js';
+import { auditor } from './audit.js';
 import type { Deps } from './deps.js';
+import { noMetrics } from './metrics.js';
 
 /** Lifetime of a discharge from `POST /user/authorize`, as in the 2016 server (10 h). */
 export const DISCHARGE_TTL = 36000;
@@ -14,7 +16,8 @@ export const DISCHARGE_TTL = 36000;
  * `POST /user/authorize` and gets the discharge; requests then carry the token and the discharge
  * bound to it (`discharge-macaroons`). Neither the token's nor the caveat's key is stored.
  */
-export function providerLoginService({ store, clock, ids, masterKey, config }: Deps) {
+export function providerLoginService({ store, clock, ids, masterKey, config, metrics = noMetrics }: Deps) {
+  const audit = auditor({ clock });
   return {
     /** `POST /user/provider_login_token` (extension): an access token usable only with a discharge. */
     async mintLoginToken(actor: UserActor, providerId: string): Promise<string> {
@@ -26,7 +29,9 @@ export function providerLoginService({ store, clock, ids, masterKey, config }: D
       await store.transaction(async (tx) => {
         await tx.tokens.insertAccess(tokenId, { type: 'user', id: actor.userId }, now, expiresAt);
         await tx.providers.insertLoginCaveat({ id: caveatId, user_id: actor.userId, provider_id: providerId, expires_at: expiresAt, created_at: now });
+        await audit(tx, actor, 'token.mint', { target: ['user', actor.userId], subject: ['provider', providerId], details: { tokenId, type: 'access' } });
       });
+      metrics.tokenMinted('access');
       let m = mint(rootKey(masterKey, tokenId), config.zoneName, tokenId);
       m = addFirstPartyCaveat(m, timeCaveat(expiresAt));
       m = addThirdPartyCaveat(m, caveatKey(masterKey, caveatId), caveatId, config.zoneName);

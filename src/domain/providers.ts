@@ -5,8 +5,10 @@ import type { ProviderRow } from '../store/providers.js';
 import { timeCaveat, tokenTypeCaveat } from '../tokens/caveats.js';
 import { mintToken, verifyToken } from '../tokens/tokens.js';
 import type { Actor } from './actor.js';
+import { auditor } from './audit.js';
 import type { Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
+import { noMetrics } from './metrics.js';
 
 export type ProviderActor = Extract<Actor, { kind: 'provider' }>;
 
@@ -32,7 +34,8 @@ const fingerprint = (der: Buffer): string => createHash('sha256').update(der).di
  * Providers: registration (the zone CA signs the provider's CSR), their details, and the two
  * ways a provider authenticates: its certificate on mutual TLS, or a provider token.
  */
-export function providerService({ store, clock, ids, masterKey, config }: Deps, authorize: Authorizer, zoneCa: KeyAndCert) {
+export function providerService({ store, clock, ids, masterKey, config, metrics = noMetrics }: Deps, authorize: Authorizer, zoneCa: KeyAndCert) {
+  const audit = auditor({ clock });
   const badToken = (description?: string) =>
     new ApiError('badAccessToken', description, { 'www-authenticate': 'Bearer realm="onezone", error="invalid_token"' });
 
@@ -56,16 +59,21 @@ export function providerService({ store, clock, ids, masterKey, config }: Deps, 
       const providerId = ids();
       const certificate = await signProviderCert(zoneCa, csr, providerId);
       const cert = new X509Certificate(certificate);
-      await store.providers.insert({
-        id: providerId,
-        name: details.clientName,
-        urls: JSON.stringify(details.urls),
-        redirection_point: details.redirectionPoint,
-        latitude: details.latitude ?? null,
-        longitude: details.longitude ?? null,
-        cert_serial: cert.serialNumber,
-        cert_fingerprint: fingerprint(cert.raw),
-        created_at: clock(),
+      await store.transaction(async (tx) => {
+        await tx.providers.insert({
+          id: providerId,
+          name: details.clientName,
+          urls: JSON.stringify(details.urls),
+          redirection_point: details.redirectionPoint,
+          latitude: details.latitude ?? null,
+          longitude: details.longitude ?? null,
+          cert_serial: cert.serialNumber,
+          cert_fingerprint: fingerprint(cert.raw),
+          created_at: clock(),
+        });
+        // The new provider registers itself: nobody else is there to name.
+        const self = { kind: 'provider', providerId } as const;
+        await audit(tx, self, 'provider.register', { target: ['provider', providerId], details: { name: details.clientName } });
       });
       return { providerId, certificate };
     },
@@ -96,7 +104,11 @@ export function providerService({ store, clock, ids, masterKey, config }: Deps, 
         ...(patch.longitude !== undefined && { longitude: patch.longitude }),
       };
       if (Object.keys(columns).length === 0) return;
-      if (!(await store.providers.update(actor.providerId, columns))) throw new ApiError('notFound', 'Provider not found.');
+      const fields = (['clientName', 'urls', 'redirectionPoint', 'latitude', 'longitude'] as const).filter((k) => patch[k] !== undefined);
+      await store.transaction(async (tx) => {
+        if (!(await tx.providers.update(actor.providerId, columns))) throw new ApiError('notFound', 'Provider not found.');
+        await audit(tx, actor, 'provider.update', { target: ['provider', actor.providerId], details: { fields } });
+      });
     },
 
     /**
@@ -107,6 +119,7 @@ export function providerService({ store, clock, ids, masterKey, config }: Deps, 
       await store.transaction(async (tx) => {
         await tx.tokens.deleteByIssuer('provider', actor.providerId);
         if (!(await tx.providers.delete(actor.providerId))) throw new ApiError('notFound', 'Provider not found.');
+        await audit(tx, actor, 'provider.delete', { target: ['provider', actor.providerId] });
       });
     },
 
@@ -115,7 +128,11 @@ export function providerService({ store, clock, ids, masterKey, config }: Deps, 
       const id = ids();
       const now = clock();
       const expiresAt = now + config.accessTokenTtl;
-      await store.tokens.insertAccess(id, { type: 'provider', id: actor.providerId }, now, expiresAt);
+      await store.transaction(async (tx) => {
+        await tx.tokens.insertAccess(id, { type: 'provider', id: actor.providerId }, now, expiresAt);
+        await audit(tx, actor, 'token.mint', { target: ['provider', actor.providerId], details: { tokenId: id, type: 'access' } });
+      });
+      metrics.tokenMinted(PROVIDER_TOKEN_TYPE);
       return mintToken(masterKey, config.zoneName, id, [tokenTypeCaveat(PROVIDER_TOKEN_TYPE), timeCaveat(expiresAt)]);
     },
 

@@ -2,6 +2,7 @@ import { ApiError } from '../errors.js';
 import type { GroupRow } from '../store/groups.js';
 import type { UserRow } from '../store/users.js';
 import type { Actor } from './actor.js';
+import { auditor } from './audit.js';
 import type { Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
 import { SPACE_MEMBER_DEFAULT, type SpacePrivilege, spacePrivileges } from './privileges.js';
@@ -9,9 +10,13 @@ import { clearDefaultIfGone } from './spaces.js';
 
 const userNotMember = () => new ApiError('notFound', 'The user is not a member of this space.');
 const groupNotMember = () => new ApiError('notFound', 'The group is not a member of this space.');
+const DEFAULT_NAMES = spacePrivileges.toNames(SPACE_MEMBER_DEFAULT);
+/** As stored: each name once, in the enum's order. */
+const names = (privileges: readonly SpacePrivilege[]) => spacePrivileges.toNames(spacePrivileges.toMask(privileges));
 
 /** The members of a space, users and groups, as seen and managed through `/spaces/{id}/…`. */
-export function spaceMemberService({ store }: Deps, authorize: Authorizer) {
+export function spaceMemberService({ store, clock }: Deps, authorize: Authorizer) {
+  const audit = auditor({ clock });
   return {
     /** Direct users, or with `effective` also every user reaching the space through groups at any depth. */
     async users(actor: Actor, spaceId: string, effective = false): Promise<string[]> {
@@ -34,7 +39,8 @@ export function spaceMemberService({ store }: Deps, authorize: Authorizer) {
       await store.transaction(async (tx) => {
         if (!(await tx.spaces.exists(spaceId))) throw new ApiError('notFound', 'Space not found.');
         if (!(await tx.users.byId(userId))) throw new ApiError('notFound', 'User not found.');
-        await tx.spaces.addUser(spaceId, userId, SPACE_MEMBER_DEFAULT);
+        if (!(await tx.spaces.addUser(spaceId, userId, SPACE_MEMBER_DEFAULT))) return;
+        await audit(tx, actor, 'space.user.add', { target: ['space', spaceId], subject: ['user', userId], details: { privileges: DEFAULT_NAMES } });
       });
     },
 
@@ -43,6 +49,7 @@ export function spaceMemberService({ store }: Deps, authorize: Authorizer) {
       await store.transaction(async (tx) => {
         if (!(await tx.spaces.removeUser(spaceId, userId))) throw userNotMember();
         await clearDefaultIfGone(tx, userId, spaceId);
+        await audit(tx, actor, 'space.user.remove', { target: ['space', spaceId], subject: ['user', userId] });
       });
     },
 
@@ -57,7 +64,10 @@ export function spaceMemberService({ store }: Deps, authorize: Authorizer) {
     /** Replaces the user's direct privileges. */
     async setUserPrivileges(actor: Actor, spaceId: string, userId: string, privileges: readonly SpacePrivilege[]): Promise<void> {
       await authorize.space(actor, spaceId, 'space_set_privileges');
-      if (!(await store.spaces.setUserPrivileges(spaceId, userId, spacePrivileges.toMask(privileges)))) throw userNotMember();
+      await store.transaction(async (tx) => {
+        if (!(await tx.spaces.setUserPrivileges(spaceId, userId, spacePrivileges.toMask(privileges)))) throw userNotMember();
+        await audit(tx, actor, 'space.user.privileges', { target: ['space', spaceId], subject: ['user', userId], details: { privileges: names(privileges) } });
+      });
     },
 
     async groups(actor: Actor, spaceId: string): Promise<string[]> {
@@ -79,13 +89,17 @@ export function spaceMemberService({ store }: Deps, authorize: Authorizer) {
       await store.transaction(async (tx) => {
         if (!(await tx.spaces.exists(spaceId))) throw new ApiError('notFound', 'Space not found.');
         if (!(await tx.groups.byId(groupId))) throw new ApiError('notFound', 'Group not found.');
-        await tx.spaces.addGroup(spaceId, groupId, SPACE_MEMBER_DEFAULT);
+        if (!(await tx.spaces.addGroup(spaceId, groupId, SPACE_MEMBER_DEFAULT))) return;
+        await audit(tx, actor, 'space.group.add', { target: ['space', spaceId], subject: ['group', groupId], details: { privileges: DEFAULT_NAMES } });
       });
     },
 
     async removeGroup(actor: Actor, spaceId: string, groupId: string): Promise<void> {
       await authorize.space(actor, spaceId, 'space_remove_group', 'remove_member_from_space');
-      if (!(await store.spaces.removeGroup(spaceId, groupId))) throw groupNotMember();
+      await store.transaction(async (tx) => {
+        if (!(await tx.spaces.removeGroup(spaceId, groupId))) throw groupNotMember();
+        await audit(tx, actor, 'space.group.remove', { target: ['space', spaceId], subject: ['group', groupId] });
+      });
     },
 
     async groupPrivileges(actor: Actor, spaceId: string, groupId: string): Promise<SpacePrivilege[]> {
@@ -98,7 +112,10 @@ export function spaceMemberService({ store }: Deps, authorize: Authorizer) {
     /** Replaces the group's privileges; every effective user of the group gets them at once. */
     async setGroupPrivileges(actor: Actor, spaceId: string, groupId: string, privileges: readonly SpacePrivilege[]): Promise<void> {
       await authorize.space(actor, spaceId, 'space_set_privileges');
-      if (!(await store.spaces.setGroupPrivileges(spaceId, groupId, spacePrivileges.toMask(privileges)))) throw groupNotMember();
+      await store.transaction(async (tx) => {
+        if (!(await tx.spaces.setGroupPrivileges(spaceId, groupId, spacePrivileges.toMask(privileges)))) throw groupNotMember();
+        await audit(tx, actor, 'space.group.privileges', { target: ['space', spaceId], subject: ['group', groupId], details: { privileges: names(privileges) } });
+      });
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Store } from '../store/index.js';
 import type { SpaceRow } from '../store/spaces.js';
 import type { TokenRow } from '../store/tokens.js';
 import type { Actor, UserActor } from './actor.js';
+import { auditor } from './audit.js';
 import type { Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
 import { type InviteService, InviteType } from './invites.js';
@@ -15,6 +16,7 @@ export interface InviteOptions {
 }
 
 export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer, invites: InviteService) {
+  const audit = auditor({ clock });
   const mustExist = async (spaceId: string): Promise<SpaceRow> => {
     const space = await store.spaces.byId(spaceId);
     if (!space) throw new ApiError('notFound', 'Space not found.');
@@ -47,6 +49,7 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
       await store.transaction(async (tx) => {
         await tx.spaces.insert({ id, name, created_at: clock() });
         await tx.spaces.addUser(id, actor.userId, spacePrivileges.all);
+        await audit(tx, actor, 'space.create', { target: ['space', id], details: { name } });
       });
       return id;
     },
@@ -60,7 +63,10 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
     /** `PATCH /spaces/{id}`: one name for everyone (no per-user aliases). */
     async rename(actor: Actor, spaceId: string, name: string): Promise<void> {
       await authorize.space(actor, spaceId, 'space_change_data');
-      if (!(await store.spaces.rename(spaceId, name))) throw new ApiError('notFound', 'Space not found.');
+      await store.transaction(async (tx) => {
+        if (!(await tx.spaces.rename(spaceId, name))) throw new ApiError('notFound', 'Space not found.');
+        await audit(tx, actor, 'space.rename', { target: ['space', spaceId], details: { name } });
+      });
     },
 
     /**
@@ -72,6 +78,7 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
       await store.transaction(async (tx) => {
         await tx.tokens.deleteByTarget('space', spaceId);
         if (!(await tx.spaces.delete(spaceId))) throw new ApiError('notFound', 'Space not found.');
+        await audit(tx, actor, 'space.delete', { target: ['space', spaceId] });
       });
     },
 
@@ -120,7 +127,10 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
       if ((await store.spaces.effectivePrivileges(spaceId, actor.userId)) === undefined) {
         throw invalidField('spaceId', 'not a space you belong to');
       }
-      await store.users.update(actor.userId, { default_space_id: spaceId });
+      await store.transaction(async (tx) => {
+        await tx.users.update(actor.userId, { default_space_id: spaceId });
+        await audit(tx, actor, 'user.default_space', { target: ['user', actor.userId], subject: ['space', spaceId] });
+      });
     },
 
     /** `DELETE /user/spaces/{sid}`: leaves a space the user belongs to directly. */
@@ -133,6 +143,7 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
             : new ApiError('notFound', 'You are not a member of this space.');
         }
         await clearDefaultIfGone(tx, actor.userId, spaceId);
+        await audit(tx, actor, 'space.user.leave', { target: ['space', spaceId], subject: ['user', actor.userId] });
       });
     },
 
@@ -152,15 +163,19 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
      * answer and the token keeps its use.
      */
     async join(actor: UserActor, token: string): Promise<string> {
-      return store.transaction(async (tx) => {
+      return invites.counted(store.transaction(async (tx) => {
         const invite = await invites.open(tx, token, InviteType.spaceInviteUser);
         const spaceId = invite.target_id!;
         if (!(await tx.spaces.exists(spaceId))) throw new ApiError('invalidToken');
         await assertIssuerMayInvite(tx, invite, spaceId, 'space_invite_user');
-        const added = await tx.spaces.addUser(spaceId, actor.userId, invite.privileges ?? SPACE_MEMBER_DEFAULT);
-        if (added) await invites.countUse(tx, invite);
-        return spaceId;
-      });
+        const privileges = invite.privileges ?? SPACE_MEMBER_DEFAULT;
+        const added = await tx.spaces.addUser(spaceId, actor.userId, privileges);
+        if (added) {
+          await invites.countUse(tx, invite);
+          await audit(tx, actor, 'space.user.join', { target: ['space', spaceId], subject: ['user', actor.userId], details: joinDetails(invite, privileges) });
+        }
+        return { id: spaceId, added };
+      }));
     },
   };
 }
@@ -183,6 +198,9 @@ export async function assertIssuerMayInvite(
     throw new ApiError('invalidToken', `The issuer of this token may no longer invite ${whom} to this space.`);
   }
 }
+
+/** What a join's event records: the invite's id (never its text) and the privileges it gave. */
+export const joinDetails = (invite: TokenRow, privileges: number) => ({ tokenId: invite.id, privileges: spacePrivileges.toNames(privileges) });
 
 /** A user who no longer reaches a space stops having it as the default. */
 export async function clearDefaultIfGone(tx: Store, userId: string, spaceId: string): Promise<void> {

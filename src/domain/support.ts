@@ -4,6 +4,7 @@ import type { SpaceRow } from '../store/spaces.js';
 import type { Store } from '../store/index.js';
 import type { TokenRow } from '../store/tokens.js';
 import type { Actor } from './actor.js';
+import { type AuditRef, auditor } from './audit.js';
 import type { Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
 import { type InviteService, InviteType } from './invites.js';
@@ -25,6 +26,7 @@ export function parseSize(value: SizeInput): number {
  * either side, and spaces that a provider creates (and supports) from a space-creation token.
  */
 export function supportService({ store, clock, ids }: Deps, authorize: Authorizer, invites: InviteService) {
+  const audit = auditor({ clock });
   const supportedSpace = async (actor: ProviderActor, spaceId: string): Promise<SpaceRow> => {
     const space = await store.spaces.byId(spaceId);
     if (!space || !(await store.providers.supports(spaceId, actor.providerId))) {
@@ -58,7 +60,10 @@ export function supportService({ store, clock, ids }: Deps, authorize: Authorize
         const spaceId = invite.target_id!;
         if (invite.target_type !== 'space' || !(await tx.spaces.exists(spaceId))) throw new ApiError('invalidToken');
         await assertIssuerMayAddProvider(tx, invite, spaceId);
-        if (await tx.providers.addSupport(spaceId, actor.providerId, bytes, clock())) await invites.countUse(tx, invite);
+        if (await tx.providers.addSupport(spaceId, actor.providerId, bytes, clock())) {
+          await invites.countUse(tx, invite);
+          await audit(tx, actor, 'space.support', { target: ['space', spaceId], subject: ['provider', actor.providerId], details: { tokenId: invite.id, size: bytes } });
+        }
         return spaceId;
       });
     },
@@ -83,6 +88,9 @@ export function supportService({ store, clock, ids }: Deps, authorize: Authorize
         else await tx.spaces.addUser(spaceId, owner, spacePrivileges.all);
         await tx.providers.addSupport(spaceId, actor.providerId, bytes, clock());
         await invites.countUse(tx, invite);
+        const ownerRef: AuditRef = [invite.target_type === 'group' ? 'group' : 'user', owner];
+        await audit(tx, actor, 'space.create', { target: ['space', spaceId], subject: ownerRef, details: { name: req.name, tokenId: invite.id } });
+        await audit(tx, actor, 'space.support', { target: ['space', spaceId], subject: ['provider', actor.providerId], details: { size: bytes } });
       });
       return spaceId;
     },
@@ -99,9 +107,12 @@ export function supportService({ store, clock, ids }: Deps, authorize: Authorize
 
     /** `DELETE /provider/spaces/{sid}`: the provider ends its own support. */
     async unsupport(actor: ProviderActor, spaceId: string): Promise<void> {
-      if (!(await store.providers.removeSupport(spaceId, actor.providerId))) {
-        throw new ApiError('notFound', 'This provider does not support that space.');
-      }
+      await store.transaction(async (tx) => {
+        if (!(await tx.providers.removeSupport(spaceId, actor.providerId))) {
+          throw new ApiError('notFound', 'This provider does not support that space.');
+        }
+        await audit(tx, actor, 'space.unsupport', { target: ['space', spaceId], subject: ['provider', actor.providerId] });
+      });
     },
 
     /** `GET /spaces/{id}/providers`: `space_view_data`, the Onezone `list_providers_of_space`, or a supporting provider. */
@@ -121,9 +132,12 @@ export function supportService({ store, clock, ids }: Deps, authorize: Authorize
     /** `DELETE /spaces/{id}/providers/{pid}`: `space_remove_provider`. */
     async removeProvider(actor: Actor, spaceId: string, providerId: string): Promise<void> {
       await authorize.space(actor, spaceId, 'space_remove_provider');
-      if (!(await store.providers.removeSupport(spaceId, providerId))) {
-        throw new ApiError('notFound', 'That provider does not support this space.');
-      }
+      await store.transaction(async (tx) => {
+        if (!(await tx.providers.removeSupport(spaceId, providerId))) {
+          throw new ApiError('notFound', 'That provider does not support this space.');
+        }
+        await audit(tx, actor, 'space.unsupport', { target: ['space', spaceId], subject: ['provider', providerId] });
+      });
     },
   };
 }

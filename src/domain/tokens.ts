@@ -1,6 +1,7 @@
 import { ApiError } from '../errors.js';
 import type { TokenRow } from '../store/tokens.js';
 import type { UserActor } from './actor.js';
+import { type AuditRef, auditor } from './audit.js';
 import type { Deps } from './deps.js';
 
 /**
@@ -8,7 +9,8 @@ import type { Deps } from './deps.js';
  * listed with their use counts, and revoked (reversibly) or deleted (for good). A revoked or
  * deleted token fails on its next use, on every process, since each use reads its row.
  */
-export function tokenService({ store }: Deps) {
+export function tokenService({ store, clock }: Deps) {
+  const audit = auditor({ clock });
   const own = async (actor: UserActor, tokenId: string): Promise<TokenRow> => {
     const row = await store.tokens.byId(tokenId);
     if (!row || row.issuer_type !== 'user' || row.issuer_id !== actor.userId) throw new ApiError('notFound', 'Token not found.');
@@ -21,15 +23,25 @@ export function tokenService({ store }: Deps) {
     get: own,
 
     async setRevoked(actor: UserActor, tokenId: string, revoked: boolean): Promise<void> {
-      await own(actor, tokenId);
-      await store.tokens.setRevoked(tokenId, revoked);
+      const row = await own(actor, tokenId);
+      await store.transaction(async (tx) => {
+        await tx.tokens.setRevoked(tokenId, revoked);
+        await audit(tx, actor, revoked ? 'token.revoke' : 'token.unrevoke', { target: tokenTarget(row), details: tokenDetails(row) });
+      });
     },
 
     async remove(actor: UserActor, tokenId: string): Promise<void> {
-      await own(actor, tokenId);
-      await store.tokens.delete(tokenId);
+      const row = await own(actor, tokenId);
+      await store.transaction(async (tx) => {
+        await tx.tokens.delete(tokenId);
+        await audit(tx, actor, 'token.delete', { target: tokenTarget(row), details: tokenDetails(row) });
+      });
     },
   };
 }
+
+/** Token events name what the token is for: an invite's space, group or user; an access token's holder. */
+const tokenTarget = (row: TokenRow): AuditRef => (row.target_type && row.target_id ? [row.target_type, row.target_id] : [row.issuer_type, row.issuer_id]);
+const tokenDetails = (row: TokenRow) => ({ tokenId: row.id, type: row.type });
 
 export type TokenService = ReturnType<typeof tokenService>;

@@ -2,6 +2,7 @@ import { ApiError, invalidField } from '../errors.js';
 import { violatedConstraint } from '../store/dialect.js';
 import type { UserRow } from '../store/users.js';
 import type { Account, UserActor } from './actor.js';
+import { auditor } from './audit.js';
 import type { Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
 import { hashPassword } from './passwords.js';
@@ -21,6 +22,7 @@ export interface UserPatch {
 const LOGIN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 export function userService({ store, clock, ids, config }: Deps, authorize: Authorizer) {
+  const audit = auditor({ clock });
   const current = async (actor: UserActor): Promise<UserRow> => {
     const user = await store.users.byId(actor.userId);
     // The credentials were valid a moment ago; the account was deleted since.
@@ -47,7 +49,10 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
         created_at: clock(),
       };
       try {
-        await store.users.insert(row);
+        await store.transaction(async (tx) => {
+          await tx.users.insert(row);
+          await audit(tx, actor, 'user.create', { target: ['user', row.id], details: { login: row.login } });
+        });
       } catch (err) {
         if (violatedConstraint(err) === 'users_login_unique') {
           throw new ApiError('conflict', `A user with login '${input.login}' already exists.`);
@@ -68,7 +73,12 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
       if (patch.name !== undefined) set.name = patch.name;
       if (patch.alias !== undefined) set.alias = patch.alias;
       if (patch.emailList !== undefined) set.email_list = JSON.stringify(patch.emailList);
-      if (Object.keys(set).length > 0) await store.users.update(actor.userId, set);
+      const fields = (['name', 'alias', 'emailList'] as const).filter((k) => patch[k] !== undefined);
+      if (fields.length === 0) return;
+      await store.transaction(async (tx) => {
+        await tx.users.update(actor.userId, set);
+        await audit(tx, actor, 'user.update', { target: ['user', actor.userId], details: { fields } });
+      });
     },
 
     /** Deletes the account, its memberships (cascade) and every token it issued. */
@@ -78,6 +88,7 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
         await tx.tokens.deleteByTarget('user', actor.userId);
         await tx.onezone.remove('user', actor.userId);
         if (!(await tx.users.delete(actor.userId))) throw new ApiError('badCredentials', 'The account no longer exists.');
+        await audit(tx, actor, 'user.delete', { target: ['user', actor.userId], details: { login: actor.login } });
       });
     },
   };

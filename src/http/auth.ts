@@ -5,6 +5,7 @@ import type { AccessTokenService } from '../domain/access-tokens.js';
 import type { CredentialService } from '../domain/credentials.js';
 import type { ProviderService } from '../domain/providers.js';
 import { ApiError } from '../errors.js';
+import type { CredentialKind, Metrics } from '../metrics.js';
 
 /** Who may call a route: `none` skips authentication entirely (the four open RC2 operations). */
 export type AuthRequirement = 'user' | 'provider' | 'any' | 'none';
@@ -31,12 +32,12 @@ const UNAUTHENTICATED = new ApiError('unauthorized', undefined, { 'www-authentic
  * Each route gets the hook its `config.auth` asks for when it is registered, so no request
  * looks its route's options up; unknown paths (404) are authenticated like `user` routes.
  */
-export function registerAuth(app: FastifyInstance, services: AuthServices): void {
+export function registerAuth(app: FastifyInstance, services: AuthServices, metrics: Pick<Metrics, 'authFailure'>): void {
   app.decorateRequest('actor', null as never);
   const hooks = {
-    user: authHook('user', services),
-    provider: authHook('provider', services),
-    any: authHook('any', services),
+    user: authHook('user', services, metrics),
+    provider: authHook('provider', services, metrics),
+    any: authHook('any', services, metrics),
     none: (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
       request.actor = NOBODY;
       done();
@@ -52,9 +53,15 @@ export function registerAuth(app: FastifyInstance, services: AuthServices): void
   });
 }
 
-function authHook(required: Exclude<AuthRequirement, 'none'>, services: AuthServices) {
+function authHook(required: Exclude<AuthRequirement, 'none'>, services: AuthServices, metrics: Pick<Metrics, 'authFailure'>) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const actor = await authenticate(request, services);
+    let actor: Actor;
+    try {
+      actor = await authenticate(request, services);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) metrics.authFailure(credentialKind(request));
+      throw err;
+    }
     if (actor.kind === 'nobody') throw UNAUTHENTICATED;
     if (required !== 'any' && actor.kind !== required) {
       throw new ApiError('forbidden', required === 'user' ? 'This operation is for users only.' : 'This operation is for providers only.');
@@ -97,6 +104,14 @@ async function authenticate(request: FastifyRequest, { credentials, accessTokens
     return provider;
   }
   return NOBODY;
+}
+
+/** Which credential a refused request carried, in the order `authenticate` looks at them. */
+function credentialKind(request: FastifyRequest): CredentialKind {
+  const { authorization } = request.headers;
+  if (authorization !== undefined && /^\s*basic(\s|$)/i.test(authorization)) return 'basic';
+  if (authorization !== undefined || header(request, 'macaroon') !== undefined || header(request, 'x-auth-token') !== undefined) return 'token';
+  return 'certificate';
 }
 
 function discharges(request: FastifyRequest): string[] {

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ServerLimits, ThrottleConfig } from '../config.js';
 import { ApiError, catalog } from '../errors.js';
+import type { Metrics } from '../metrics.js';
 
 /** Largest request head (request line, URL and headers) Node will parse; beyond it: 431. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -60,9 +61,9 @@ export function failureCounter(config: ThrottleConfig, now: () => number = Date.
  * Everything that guards the request path, in the order it must run: draining on shutdown,
  * then the throttle. Register BEFORE authentication.
  */
-export function registerLimits(app: FastifyInstance, throttle: ThrottleConfig): void {
+export function registerLimits(app: FastifyInstance, throttle: ThrottleConfig, metrics: Pick<Metrics, 'throttled'>): void {
   registerDraining(app);
-  registerThrottle(app, throttle);
+  registerThrottle(app, throttle, metrics);
 }
 
 /**
@@ -89,7 +90,7 @@ function registerDraining(app: FastifyInstance): void {
  * request, before any password or token is looked at. Register it BEFORE authentication.
  * A request without failures in memory costs one `size` check.
  */
-function registerThrottle(app: FastifyInstance, config: ThrottleConfig): void {
+function registerThrottle(app: FastifyInstance, config: ThrottleConfig, metrics: Pick<Metrics, 'throttled'>): void {
   if (!config.enabled) return;
   const counter = failureCounter(config);
 
@@ -98,7 +99,9 @@ function registerThrottle(app: FastifyInstance, config: ThrottleConfig): void {
     if (counter.size === 0 || !hasCredentials(request)) return done();
     const login = basicLogin(request);
     const wait = Math.max(counter.retryAfter(`ip:${request.ip}`), login === undefined ? 0 : counter.retryAfter(`login:${login}`));
-    done(wait > 0 ? new ApiError('tooManyRequests', undefined, { 'retry-after': String(wait) }) : undefined);
+    if (wait === 0) return done();
+    metrics.throttled();
+    done(new ApiError('tooManyRequests', undefined, { 'retry-after': String(wait) }));
   });
 
   // A 401 on a request that carried credentials is a failed login or token verification.

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { auditRepo } from './audit.js';
 import type { Connection, Dialect } from './db.js';
 import { groupsRepo } from './groups.js';
 import { healthRepo } from './health.js';
@@ -18,6 +19,7 @@ export interface Store {
   readonly tokens: ReturnType<typeof tokensRepo>;
   readonly providers: ReturnType<typeof providersRepo>;
   readonly health: ReturnType<typeof healthRepo>;
+  readonly audit: ReturnType<typeof auditRepo>;
   /** Runs `fn` in one database transaction; the store it gets is bound to that transaction. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -32,6 +34,7 @@ function bind(db: Kysely<Database>, dialect: Dialect): Store {
     tokens: tokensRepo(db, dialect),
     providers: providersRepo(db),
     health: healthRepo(db),
+    audit: auditRepo(db),
     transaction: (fn) => db.transaction().execute((trx) => fn(bind(trx, dialect))),
   };
 }

@@ -14,6 +14,7 @@ export interface Database {
   providers: ProvidersTable;
   space_supports: SpaceSupportsTable;
   login_caveats: LoginCaveatsTable;
+  audit_events: AuditEventsTable;
 }
 
 export interface UsersTable {
@@ -133,4 +134,21 @@ export interface LoginCaveatsTable {
   provider_id: string;
   expires_at: number;
   created_at: number;
+}
+
+/**
+ * One state change: `actor` did `action` to `target` (and `subject`, e.g. the user who joined).
+ * `details` is a small JSON object; it never holds a token's text, a password or a key.
+ */
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  actor_type: 'user' | 'provider' | 'zone';
+  actor_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  details: string | null;
 }

@@ -64,11 +64,13 @@ const TABLE: Record<string, Who | [Who, ForProvider]> = {
   // Extensions
   create_user: 'admin',
   list_user_tokens: 'self', get_user_token: 'self', modify_user_token: 'self', remove_user_token: 'self',
+  list_audit_events: 'admin',
 };
 /** Routes hidden from the OpenAPI document, with who may call them. */
 const HIDDEN: Record<string, Who> = {
   'GET /health': 'open',
   'GET /ready': 'open',
+  'GET /metrics': 'admin',
   'GET /api/v3/onezone/openapi.json': 'open',
   'GET /api/v3/onezone/privileges/groups/:id': 'admin',
 };

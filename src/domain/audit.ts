@@ -1,0 +1,88 @@
+import { ApiError } from '../errors.js';
+import type { AuditRow } from '../store/audit.js';
+import type { Store } from '../store/index.js';
+import type { Actor } from './actor.js';
+import type { Authorizer } from './authorize.js';
+import type { Deps } from './deps.js';
+
+/** Who changed something: an authenticated user or provider, or the zone itself (bootstrap). */
+export type AuditActor = { kind: 'user'; userId: string } | { kind: 'provider'; providerId: string } | { kind: 'zone' } | { kind: 'nobody' };
+
+/** A token's issuer as the actor of what it does. */
+export const issuerActor = (issuer: { type: 'user' | 'provider'; id: string }): AuditActor =>
+  issuer.type === 'user' ? { kind: 'user', userId: issuer.id } : { kind: 'provider', providerId: issuer.id };
+
+/** An entity as the trail names it: `['space', id]`, `['user', id]`, … */
+export type AuditRef = readonly [type: string, id: string];
+
+export interface AuditEvent {
+  target: AuditRef;
+  subject?: AuditRef;
+  /** Small and never secret: privileges, a token's id and type; never its text, a password or a key. */
+  details?: Record<string, unknown>;
+}
+
+export const ZONE: AuditActor = { kind: 'zone' };
+
+/**
+ * The audit helper of a service: `audit(tx, actor, 'space.user.join', { target, subject, details })`
+ * records one event with the store of the transaction that makes the change, so an acknowledged
+ * change always has its event and a rolled-back one never does.
+ */
+export function auditor({ clock }: Pick<Deps, 'clock'>) {
+  return (tx: Store, actor: AuditActor, action: string, event: AuditEvent): Promise<void> =>
+    tx.audit.record({
+      at: clock(),
+      ...actorColumns(actor),
+      action,
+      target_type: event.target[0],
+      target_id: event.target[1],
+      subject_type: event.subject?.[0] ?? null,
+      subject_id: event.subject?.[1] ?? null,
+      details: event.details === undefined ? null : JSON.stringify(event.details),
+    });
+}
+
+export type Audit = ReturnType<typeof auditor>;
+
+function actorColumns(actor: AuditActor): { actor_type: 'user' | 'provider' | 'zone'; actor_id: string | null } {
+  switch (actor.kind) {
+    case 'user':
+      return { actor_type: 'user', actor_id: actor.userId };
+    case 'provider':
+      return { actor_type: 'provider', actor_id: actor.providerId };
+    case 'zone':
+      return { actor_type: 'zone', actor_id: null };
+    default:
+      // Authorization lets no anonymous caller change state; if one did, the change rolls back.
+      throw new Error('audit: a state change without an authenticated actor');
+  }
+}
+
+export const AUDIT_MAX_LIMIT = 1000;
+
+export interface AuditListQuery {
+  after?: number;
+  limit?: number;
+  targetType?: string;
+  targetId?: string;
+  actorId?: string;
+}
+
+/** Reading the trail (extension `GET /audit`): zone admins, who hold `view_privileges`. */
+export function auditService({ store }: Deps, authorize: Authorizer) {
+  return {
+    async list(actor: Actor, q: AuditListQuery): Promise<{ events: AuditRow[]; next: number | undefined }> {
+      await authorize.zone(actor, 'view_privileges');
+      const limit = q.limit ?? 100;
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > AUDIT_MAX_LIMIT) {
+        throw new ApiError('invalidRequest', `invalid 'limit' value: must be a whole number from 1 to ${AUDIT_MAX_LIMIT}`);
+      }
+      const events = await store.audit.list({ ...q, limit });
+      // A full page may have more behind it; the client asks again from the last id.
+      return { events, next: events.length === limit ? events[events.length - 1]!.id : undefined };
+    },
+  };
+}
+
+export type AuditService = ReturnType<typeof auditService>;
