@@ -4,7 +4,7 @@
 // access-token service. Usage: node --import tsx bench/seed.ts PLAN.json (see run.mjs for PLAN).
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Insertable, type Kysely, sql } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { loadConfig } from '../src/config.js';
 import { accessTokenService } from '../src/domain/access-tokens.js';
 import { newId, systemClock } from '../src/domain/deps.js';
@@ -47,14 +47,10 @@ const plan = JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as SeedPlan;
 const config = loadConfig(['--data-dir', plan.dataDir, ...(plan.db ? ['--db', plan.db] : [])], process.env);
 // The key the server will use: from the environment, else the data dir's key file (as the zone reads it).
 const masterKey = config.masterKey ?? Buffer.from(fs.readFileSync(path.join(plan.dataDir, 'master.key'), 'utf8').trim(), 'base64url');
-const conn = await connect(config.db);
+// Seeding only: a large page cache for random-key B-tree inserts, no fsync (db.ts `bulkLoad`).
+const conn = await connect(config.db, { bulkLoad: true });
 await migrateToLatest(conn.db);
 const db = conn.db;
-if (conn.dialect === 'sqlite') {
-  // Seeding only: a large page cache for random-key B-tree inserts, no fsync.
-  await sql`pragma cache_size = -1000000`.execute(db);
-  await sql`pragma synchronous = off`.execute(db);
-}
 const store = createStore(conn);
 const deps = { store, clock: systemClock, ids: newId, masterKey, config };
 

@@ -24,7 +24,9 @@ import {
  *
  * Reads. Statements outside a transaction that do not write (better-sqlite3's `readonly`) run on
  * a second connection, which in WAL mode sees the last committed state only: a read never sees a
- * batch that has not been committed, and never waits for a transaction to finish.
+ * batch that has not been committed, and never waits for a transaction to finish. Connection
+ * settings are made in db.ts on each connection: a PRAGMA sent through Kysely outside a
+ * transaction counts as read-only for SQLite and would reach the reader alone.
  *
  * Cached reads. A query marked with `CACHED` (see `prepared` in db.ts) keeps its result for
  * these exact parameters until the next commit. The zone's process is the only writer of its
