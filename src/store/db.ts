@@ -96,6 +96,8 @@ function holdProcessLock(SqliteDatabase: typeof BetterSqlite3, file: string): Be
   const lock = new SqliteDatabase(`${file}.lock`, { timeout: 0 });
   try {
     lock.pragma('locking_mode = EXCLUSIVE');
+    // No journal file beside it: this file holds nothing worth a rollback.
+    lock.pragma('journal_mode = MEMORY');
     lock.exec('create table if not exists owner (pid integer); delete from owner; insert into owner values (' + process.pid + ')');
     return lock;
   } catch (err) {
