@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { type Compilable, type CompiledQuery, Kysely, PostgresDialect, type QueryResult, type RawBuilder, SqliteDialect, sql } from 'kysely';
+import { type Compilable, type CompiledQuery, Kysely, PostgresDialect, type QueryResult, type RawBuilder, sql } from 'kysely';
 import type { DbConfig } from '../config.js';
 import type { Database } from './schema.js';
 import { answerCache, CACHED, cacheKey, GroupCommitSqliteDialect, type SqliteStats } from './sqlite-driver.js';
@@ -46,13 +46,6 @@ export async function connect(config: DbConfig, opts: { poolSize?: number; bulkL
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   const { default: SqliteDatabase } = await import('better-sqlite3');
-  if (config.file === ':memory:') {
-    // One private in-memory database (tests): a single connection, Kysely's own driver.
-    const sqlite = new SqliteDatabase(':memory:');
-    sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
-  }
   fs.mkdirSync(path.dirname(config.file), { recursive: true });
   const lock = holdProcessLock(SqliteDatabase, config.file);
   // Waits up to 5 s for a lock of SQLite's own (a checkpoint, say).
@@ -180,24 +173,5 @@ export function prepared<A extends unknown[], R>(
     const answer = cache.peek(key);
     if (answer !== undefined) return Promise.resolve(answer as QueryResult<R>);
     return db.executeQuery<R>({ ...compiled, parameters, [CACHED]: key } as CompiledQuery<R>);
-  };
-}
-
-/**
- * Kysely prepares every query afresh; better-sqlite3 statements are reusable, so keep them.
- * Kysely compiles a query shape to the same SQL text every time, so the cache stays small.
- */
-function withStatementCache(sqlite: BetterSqlite3.Database) {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql: string) {
-      let stmt = cache.get(sql);
-      if (!stmt) {
-        stmt = sqlite.prepare(sql);
-        if (cache.size < 2000) cache.set(sql, stmt);
-      }
-      return stmt;
-    },
   };
 }

@@ -210,18 +210,15 @@ class GroupCommitDriver implements Driver {
   }
 
   private cachedRead(stmt: BetterSqlite3.Statement, key: string, parameters: readonly unknown[]): QueryResult<unknown> {
-    const hit = this.#cache.get(key);
-    if (hit && hit.generation === this.#generation) {
-      this.stats.cacheHits++;
-      return hit.result;
-    }
+    const hit = this.peek(key);
+    if (hit !== undefined) return hit;
     this.stats.cacheMisses++;
     const result = run(stmt, parameters);
     // Frozen: a caller that tried to change a shared answer would throw instead of corrupting it.
     for (const row of result.rows) Object.freeze(row);
     Object.freeze(result.rows);
-    if (hit) this.#cache.delete(key);
-    else if (this.#cache.size >= CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
+    // A stale entry goes, so the fresh one is the newest; else the oldest goes when full.
+    if (!this.#cache.delete(key) && this.#cache.size >= CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(key, { generation: this.#generation, result: Object.freeze(result) });
     return result;
   }
