@@ -13,6 +13,12 @@ export default tseslint.config(
     },
   },
   {
+    // Code that runs in browsers (the web UI and the SDK it bundles) has no Node globals.
+    files: ['web/src/**/*.ts', 'src/client/**/*.ts'],
+    ignores: ['src/client/token-id.ts'],
+    rules: { 'no-restricted-globals': ['error', 'Buffer', 'process', 'require', 'global', '__dirname'] },
+  },
+  {
     files: ['scripts/**/*.mjs', 'bench/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -4,6 +4,7 @@
 // the few hundred modules it replaces (start-up is a target: docs/architecture.md). The native
 // driver and the optional PostgreSQL client stay outside the bundle, loaded from node_modules.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -24,3 +25,53 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
+
+// The web UI (web/, docs/web.md): one browser bundle, one stylesheet and the page naming them,
+// in dist/web/, which the zone serves at /ui/. Hashed names let the assets be cached for good.
+const webOut = path.join(root, 'dist/web');
+fs.rmSync(webOut, { recursive: true, force: true });
+const web = await build({
+  entryPoints: { app: path.join(root, 'web/src/main.ts'), style: path.join(root, 'web/style.css') },
+  outdir: webOut,
+  entryNames: '[name]-[hash]',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  minify: true,
+  metafile: true,
+  tsconfig: path.join(root, 'web/tsconfig.json'),
+  plugins: [withoutUndici()],
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+const outputs = Object.keys(web.metafile.outputs).map((f) => path.basename(f));
+const named = (prefix, ext) => outputs.find((f) => f.startsWith(`${prefix}-`) && f.endsWith(ext));
+const page = fs
+  .readFileSync(path.join(root, 'web/index.html'), 'utf8')
+  .replace('"app.js"', `"${named('app', '.js')}"`)
+  .replace('"style.css"', `"${named('style', '.css')}"`);
+fs.writeFileSync(path.join(webOut, 'index.html'), page);
+fs.copyFileSync(path.join(root, 'web/favicon.svg'), path.join(webOut, 'favicon.svg'));
+const foreign = Object.keys(web.metafile.inputs).filter((f) => /(^|\/)node_modules\/undici\/|^node:/.test(f));
+if (foreign.length > 0) {
+  console.error(`the web bundle must not contain Node code: ${foreign.join(', ')}`);
+  process.exit(1);
+}
+
+/**
+ * The SDK sends with undici in Node and with the `fetch` it is given in a browser (the UI always
+ * gives it one): in the browser bundle undici is a stub, so none of its Node code is shipped.
+ */
+function withoutUndici() {
+  const contents =
+    "const missing = () => { throw new Error('no fetch given to the client'); };\n" +
+    'export const request = missing;\nexport class Agent { constructor() { missing(); } }\n';
+  return {
+    name: 'without-undici',
+    setup(b) {
+      b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'without-undici' }));
+      b.onLoad({ filter: /.*/, namespace: 'without-undici' }, () => ({ contents, loader: 'js' }));
+    },
+  };
+}

@@ -27,9 +27,10 @@ import { registerAuth } from './http/auth.js';
 import { registerErrorHandling, routerErrorHandler } from './http/errors.js';
 import { lazyChildLogger, loggerOptions } from './http/logging.js';
 import { registerLimits } from './http/limits.js';
-import { registerRequestMetrics } from './http/metrics.js';
+import { registerMetrics } from './http/metrics.js';
 import { methodNotAllowed } from './http/methods.js';
 import { registerOpenApi } from './http/openapi.js';
+import { registerWeb } from './http/web.js';
 import { lazySchemaCompilers } from './http/schema-compilers.js';
 import { type Metrics, createMetrics } from './metrics.js';
 import type { Connection } from './store/db.js';
@@ -49,6 +50,8 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream;
   /** The SQLite driver's counters, exposed as metrics (src/store/db.ts `Connection`). */
   sqliteStats?: Connection['sqliteStats'];
+  /** The PostgreSQL pool's connection counts, exposed as metrics (src/store/db.ts `Connection`). */
+  poolStats?: Connection['poolStats'];
 }
 
 export function createServices(deps: Deps, zoneCa: KeyAndCert, metrics: Metrics) {
@@ -78,7 +81,7 @@ export type Services = ReturnType<typeof createServices>;
 
 /** Composition root: store -> services -> HTTP routes. */
 export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Services; openApiDocument: () => Promise<unknown> } {
-  const metrics = createMetrics(opts.sqliteStats);
+  const metrics = createMetrics({ sqliteStats: opts.sqliteStats, poolStats: opts.poolStats });
   const deps: Deps = {
     store: opts.store,
     clock: opts.clock ?? systemClock,
@@ -109,7 +112,7 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
   registerErrorHandling(app);
   registerLimits(app, opts.config.throttle, metrics);
   registerAuth(app, services, metrics);
-  registerRequestMetrics(app, metrics);
+  registerMetrics(app, metrics);
   // At debug level each request is logged with its headers; credential headers are censored.
   if (opts.config.logLevel === 'debug' || opts.config.logLevel === 'trace') {
     app.addHook('onRequest', async (request) => request.log.debug({ req: request.raw }, 'incoming request'));
@@ -129,6 +132,7 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
   const methods = methodNotAllowed(app);
   healthRoutes(app, opts.store);
   metricsRoutes(app, services.metrics);
+  registerWeb(app);
   app.register(
     async (api) => {
       for (const routes of allRoutes) routes(api as Api, services);

@@ -17,6 +17,11 @@ export interface ClientOptions {
   cert?: string;
   key?: string;
   dispatcher?: Dispatcher;
+  /**
+   * A WHATWG `fetch` to send requests with instead of undici: the web UI passes the browser's.
+   * `ca`, `insecure`, `cert`, `key` and `dispatcher` do not apply to it.
+   */
+  fetch?: typeof globalThis.fetch;
 }
 
 /** A non-2xx answer, with the zone's `{error, error_description}`. */
@@ -41,13 +46,15 @@ export class HttpTransport {
   readonly #base: URL;
   readonly #headers: Record<string, string>;
   readonly #dispatcher: Dispatcher | undefined;
+  readonly #fetch: typeof globalThis.fetch | undefined;
 
   constructor(opts: ClientOptions) {
     this.#base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
     this.#headers = authHeaders(opts.credentials ?? { none: true });
+    this.#fetch = opts.fetch;
     this.#dispatcher =
       opts.dispatcher ??
-      (opts.ca || opts.insecure || opts.cert
+      (!opts.fetch && (opts.ca || opts.insecure || opts.cert)
         ? new Agent({ connect: { ca: opts.ca, rejectUnauthorized: !opts.insecure, cert: opts.cert, key: opts.key } })
         : undefined);
   }
@@ -56,22 +63,17 @@ export class HttpTransport {
     const url = new URL(path.replace(/^\//, ''), this.#base);
     const headers: Record<string, string> = { ...this.#headers, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await request(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      dispatcher: this.#dispatcher,
-    });
-    const text = await res.body.text();
-    let parsed: unknown = undefined;
-    if (text.length > 0) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    // Called unbound: a browser's fetch refuses any `this` but the window.
+    const fetchFn = this.#fetch;
+    if (fetchFn) {
+      const res = await fetchFn(url, { method, headers, body: payload });
+      const resHeaders: Record<string, string> = {};
+      res.headers.forEach((value, name) => (resHeaders[name] = value));
+      return { status: res.status, headers: resHeaders, body: parseBody(await res.text()) };
     }
-    return { status: res.statusCode, headers: res.headers, body: parsed };
+    const res = await request(url, { method, headers, body: payload, dispatcher: this.#dispatcher });
+    return { status: res.statusCode, headers: res.headers, body: parseBody(await res.body.text()) };
   }
 
   /** Like `raw`, but a non-2xx answer becomes an OnezoneError. */
@@ -89,8 +91,24 @@ export class HttpTransport {
   }
 }
 
+function parseBody(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Base64 of the UTF-8 bytes, without Node's Buffer (the SDK also runs in browsers). */
+function base64Utf8(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
 function authHeaders(c: Credentials): Record<string, string> {
-  if ('basic' in c) return { authorization: `Basic ${Buffer.from(`${c.basic.login}:${c.basic.password}`).toString('base64')}` };
+  if ('basic' in c) return { authorization: `Basic ${base64Utf8(`${c.basic.login}:${c.basic.password}`)}` };
   if ('token' in c) {
     if (c.header === 'macaroon') return { macaroon: c.token };
     if (c.header === 'bearer') return { authorization: `Bearer ${c.token}` };

@@ -1,4 +1,3 @@
-import { parse } from '../tokens/macaroon.js';
 import { type HttpTransport, getJson, seg, send } from './http.js';
 
 export interface TokenInfo {
@@ -12,9 +11,6 @@ export interface TokenInfo {
   createdAt: number;
   revoked: boolean;
 }
-
-/** The id of a token (its macaroon identifier), as `/user/tokens/{id}` names it. */
-export const tokenId = (token: string): string => parse(token).identifier;
 
 /** Extension: the caller's own access tokens and issued invites. */
 export function tokensApi(http: HttpTransport) {

@@ -6,15 +6,15 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** The `onezone` command as installed: the bundle scripts/build.mjs makes. */
 const MAIN = path.join(ROOT, 'dist', 'onezone.mjs');
 
-/** Builds dist/ when it is missing or older than any source file (tests run the real CLI). */
+/** Builds dist/ when it is missing or older than any source file, the web UI's included (tests run the real CLI and load the built UI). */
 export function ensureBuilt(): void {
   const newest = (dir: string): number =>
     fs.readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
       const p = path.join(dir, e.name);
       return Math.max(max, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
     }, 0);
-  const built = fs.existsSync(MAIN) ? newest(path.join(ROOT, 'dist')) : 0;
-  if (built < newest(path.join(ROOT, 'src'))) {
+  const built = fs.existsSync(MAIN) && fs.existsSync(path.join(ROOT, 'dist', 'web', 'index.html')) ? newest(path.join(ROOT, 'dist')) : 0;
+  if (built < Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'web')))) {
     execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   }
 }

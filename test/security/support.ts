@@ -23,9 +23,17 @@ export async function send(
   return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
 }
 
-/** Every non-2xx answer carries the catalog's `{error, error_description}` and nothing else. */
+/**
+ * Every error answer carries the catalog's `{error, error_description}` and nothing else. The one
+ * other non-2xx answer is not an error: the redirects of `/` and `/ui` to the web UI's `/ui/`.
+ */
 export function assertErrorShape(a: Answer, context: string): void {
   if (a.status < 300 || a.status === 304) return;
+  if (a.status === 302) {
+    assert.equal(a.headers.location, 'ui/', `${context}: a redirect, to the web UI`);
+    assert.equal(a.text, '', `${context}: a redirect has no body`);
+    return;
+  }
   let body: unknown;
   try {
     body = JSON.parse(a.text);

@@ -1,0 +1,11 @@
+/**
+ * The SDK's entry for browsers (the web UI bundles it): everything `index.ts` exports except
+ * `tokenId`, whose macaroon codec needs Node's crypto. Give the client the browser's `fetch`.
+ */
+export { OnezoneClient } from './client.js';
+export { OnezoneError, type ClientOptions, type Credentials, type RawResponse } from './http.js';
+export type * from './types.js';
+export type { OnezonePrivilege } from './privileges.js';
+export type { AuditEvent, AuditPage, AuditQuery } from './audit.js';
+export type { TokenInfo } from './tokens.js';
+export type { ProviderDetails } from './provider.js';

@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { OnezoneClient, tokenId } from '../../src/client/index.js';
+import type { HTMLTextAreaElement } from 'happy-dom';
+import { Ui } from '../helpers/browser.js';
+import { ADMIN_PASSWORD, startZone } from '../helpers/zone.js';
+
+const TOKEN_KEY = 'onezone.accessToken';
+
+describe('web UI in a browser, against a real zone', async () => {
+  const z = await startZone();
+  const opened: Ui[] = [];
+  const open = async (hash?: string) => {
+    const ui = await Ui.open(z, hash);
+    opened.push(ui);
+    return ui;
+  };
+  after(() => Promise.all(opened.map((ui) => ui.close())));
+
+  it('signs in with login and password into sessionStorage only; sign out forgets the token', async () => {
+    const alice = await z.user('alice');
+    const ui = await open();
+    assert.equal(ui.document.title, 'Sign in · Onezone');
+    await ui.signIn(alice.login, alice.password);
+    await ui.see(`Signed in as alice (${alice.login})`);
+    await ui.see(alice.id);
+
+    const token = ui.window.sessionStorage.getItem(TOKEN_KEY);
+    assert.ok(token, 'the access token is kept in sessionStorage');
+    assert.equal(ui.window.localStorage.length, 0, 'nothing in localStorage');
+    assert.ok(!ui.window.location.href.includes(token), 'the token is not in the URL');
+    assert.ok(!ui.document.body.innerHTML.includes(alice.password), 'the password is not left in the page');
+    // It is a real access token of alice's, obtained from GET /user/client_token.
+    const [issued] = (await alice.api.tokens.list()).filter((t) => t.tokenId === tokenId(token));
+    assert.equal(issued?.kind, 'access');
+    assert.equal((await z.client({ token }).user.get()).login, alice.login);
+
+    await ui.click('Sign out');
+    await ui.see('Signed out.');
+    assert.equal(ui.window.sessionStorage.getItem(TOKEN_KEY), null);
+    assert.equal(ui.window.sessionStorage.length, 0);
+    ui.region('With your login and password');
+  });
+
+  it('shows the API error description: a wrong password, an invalid invite token', async () => {
+    const bob = await z.user('bob');
+    const ui = await open();
+    await ui.signIn(bob.login, 'not-the-password');
+    await ui.until(() => ui.alerts().includes('Provided credentials are not valid.'), 'the refused credentials');
+    assert.equal(ui.window.sessionStorage.length, 0);
+
+    // Signing in by pasting an access token.
+    const form = ui.region('With an access token');
+    ui.fill('Access token', bob.token, form);
+    await ui.click('Use this token', form);
+    await ui.see(`Signed in as bob (${bob.login})`);
+
+    await ui.go('#/join');
+    const join = ui.region('Join a space');
+    ui.fill('Space invite token', 'definitely-not-a-token', join);
+    await ui.click('Join space', join);
+    await ui.until(() => ui.alerts().includes('Provided token could not be validated.'), 'the invalid token error');
+    assert.deepEqual((await bob.api.user.spaces()).spaces, [], 'bob joined nothing');
+  });
+
+  it('creates a space, mints an invite; a second user joins with it through the UI; privileges change', async () => {
+    const [alice, bob] = await Promise.all([z.user('alice'), z.user('bob')]);
+    const a = await open();
+    await a.signIn(alice.login, alice.password);
+    await a.see('My spaces');
+    const spaces = a.region('My spaces');
+    a.fill('New space name', 'ui-experiment', spaces);
+    await a.click('Create space', spaces);
+    await a.see('Space ui-experiment created.');
+    const { spaces: ids } = await alice.api.user.spaces();
+    assert.equal(ids.length, 1);
+    const spaceId = ids[0]!;
+    const link = await a.until(() => [...a.document.querySelectorAll('a')].find((l) => a.text(l) === 'ui-experiment'), 'the space link');
+    assert.equal(link.getAttribute('href'), `#/spaces/${spaceId}`);
+
+    await a.go(link.getAttribute('href')!);
+    await a.see('Space ui-experiment');
+    const invite = a.region('Invite');
+    a.fill('Number of uses', '2', invite);
+    await a.click('Create invite', invite);
+    const shown = await a.until(() => (a.document.querySelector('textarea.token') as HTMLTextAreaElement | null)?.value, 'the invite token');
+    assert.ok(a.text().includes('shown only this once'));
+    await a.click('Copy');
+    await a.see('Copied to the clipboard.');
+    assert.equal(await a.window.navigator.clipboard.readText(), shown);
+    const minted = await alice.api.tokens.get(tokenId(shown));
+    assert.equal(minted.kind, 'invite');
+    assert.equal(minted.usageLimit, 2);
+
+    const b = await open();
+    await b.signIn(bob.login, bob.password);
+    await b.see('Signed in as bob');
+    await b.go('#/join');
+    const join = b.region('Join a space');
+    b.fill('Space invite token', shown, join);
+    await b.click('Join space', join);
+    await b.see('You are a member of ui-experiment.');
+    assert.ok((await alice.api.spaces.users(spaceId)).includes(bob.id));
+    assert.equal((await alice.api.tokens.get(tokenId(shown))).usageCount, 1);
+
+    // bob holds only the default space_view_data: no privilege editor, no invite form.
+    await b.go(`#/spaces/${spaceId}`);
+    await b.see('Space ui-experiment');
+    assert.equal(b.document.querySelectorAll('details').length, 0);
+    assert.ok(!b.text().includes('Create invite'));
+
+    // alice sees bob and gives him space_invite_user.
+    await a.go('#/');
+    await a.go(`#/spaces/${spaceId}`);
+    await a.see(bob.login);
+    const row = [...a.document.querySelectorAll('tr')].find((r) => a.text(r).includes(bob.login))!;
+    assert.ok(a.text(row).includes('view data'));
+    a.control('invite user', row).click();
+    await a.click('Save privileges', row);
+    await a.see('Privileges of bob saved.');
+    assert.deepEqual((await alice.api.spaces.userPrivileges(spaceId, bob.id)).sort(), ['space_invite_user', 'space_view_data']);
+  });
+
+  it('lists my tokens with use counts; revoke, unrevoke and delete an invite', async () => {
+    const carol = await z.user('carol');
+    const spaceId = await carol.api.user.createSpace('tokens-space');
+    const invite = await carol.api.spaces.createUserInvite(spaceId, { usageLimit: 5 });
+    const id = tokenId(invite);
+    const ui = await open();
+    await ui.signIn(carol.login, carol.password);
+    await ui.go('#/tokens');
+    await ui.see('0 of 5');
+    const row = () => [...ui.document.querySelectorAll('tr')].find((r) => ui.text(r).includes('space invite user token'))!;
+    await ui.click('Revoke', row());
+    await ui.see(`Token ${id.slice(0, 8)}… revoked.`);
+    assert.equal((await carol.api.tokens.get(id)).revoked, true);
+    assert.ok(ui.text(row()).includes('revoked'));
+    await ui.click('Unrevoke', row());
+    await ui.see('unrevoked.');
+    assert.equal((await carol.api.tokens.get(id)).revoked, false);
+    await ui.click('Delete', row());
+    await ui.see('deleted.');
+    assert.ok(!(await carol.api.tokens.list()).some((t) => t.tokenId === id));
+  });
+
+  it('a revoked session token sends the user back to sign in, saying why', async () => {
+    const dave = await z.user('dave');
+    const ui = await open();
+    await ui.signIn(dave.login, dave.password);
+    await ui.see('Signed in as dave');
+    const token = ui.window.sessionStorage.getItem(TOKEN_KEY)!;
+    await dave.api.tokens.setRevoked(tokenId(token), true);
+    await ui.go('#/tokens');
+    await ui.see('Your session ended:');
+    assert.equal(ui.window.sessionStorage.getItem(TOKEN_KEY), null);
+    ui.region('With your login and password');
+  });
+
+  it('admins: the audit trail page lists events with paging, and the users page creates users', async () => {
+    const erin = await z.user('erin');
+    // Enough events for more than one page (50 a page).
+    for (let i = 0; i < 30; i++) await erin.api.user.createSpace(`audit-${i}`);
+
+    const plain = await open();
+    await plain.signIn(erin.login, erin.password);
+    await plain.see('Signed in as erin');
+    assert.ok(!plain.text().includes('Audit trail'), 'no admin links for a plain user');
+    await plain.go('#/audit');
+    await plain.see('Not found');
+
+    const ui = await open();
+    await ui.signIn('admin', ADMIN_PASSWORD);
+    await ui.see('Audit trail');
+    await ui.go('#/audit');
+    await ui.see('Page 1: 50 events.');
+    assert.ok(ui.text().includes('user.create'));
+    const firstIds = () => [...ui.document.querySelectorAll('tbody tr td:first-child')].map((td) => Number(ui.text(td)));
+    const page1 = firstIds();
+    await ui.click('Next page');
+    await ui.see('Page 2:');
+    const page2 = firstIds();
+    assert.ok(page2.length > 0 && Math.min(...page2) > Math.max(...page1), 'the next page holds later events');
+    assert.ok(ui.text().includes('space.create'));
+    await ui.click('Previous page');
+    await ui.see('Page 1: 50 events.');
+    assert.deepEqual(firstIds(), page1);
+
+    await ui.go('#/users');
+    const form = ui.region('Create a user');
+    ui.fill('Login', `frank-${process.pid}`, form);
+    ui.fill('Name', 'Frank', form);
+    ui.fill('Password', 'franks-long-password', form);
+    await ui.click('Create user', form);
+    await ui.see(`Created user frank-${process.pid}`);
+    const frank = new OnezoneClient({ baseUrl: z.baseUrl, credentials: { basic: { login: `frank-${process.pid}`, password: 'franks-long-password' } } });
+    try {
+      assert.equal((await frank.user.get()).name, 'Frank');
+    } finally {
+      await frank.close();
+    }
+  });
+});

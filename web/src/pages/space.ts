@@ -1,0 +1,143 @@
+import { useContext } from 'preact/hooks';
+import type { OnezoneClient, SpacePrivilege } from '../../../src/client/browser.js';
+import { html } from '../html.js';
+import { href, navigate } from '../router.js';
+import { SessionContext } from '../session.js';
+import { ErrorMessage, Status, onSubmit, text, useAction, useLoad, useTitle } from '../ui.js';
+import { PrivilegeEditor, PrivilegeList } from './privileges.js';
+import { SpaceInvite } from './space-invite.js';
+
+/** A value, or null where the zone refuses this user a look (privileges of others, say). */
+const orNull = <T>(p: Promise<T>): Promise<T | null> => p.catch(() => null);
+
+async function loadSpace(client: OnezoneClient, id: string, myId: string) {
+  const [space, direct, effective, groupIds, providerIds, mine] = await Promise.all([
+    client.spaces.get(id),
+    client.spaces.users(id),
+    client.spaces.users(id, { effective: true }),
+    client.spaces.groups(id),
+    orNull(client.providers.ofSpace(id)),
+    // Null when the user is a member only through a group: then the zone alone can tell.
+    orNull(client.spaces.userPrivileges(id, myId)),
+  ]);
+  const users = await Promise.all(
+    direct.map(async (uid) => ({ id: uid, details: await orNull(client.spaces.user(id, uid)), privileges: await orNull(client.spaces.userPrivileges(id, uid)) })),
+  );
+  const viaGroups = await Promise.all(effective.filter((uid) => !direct.includes(uid)).map(async (uid) => ({ id: uid, details: await orNull(client.spaces.user(id, uid)) })));
+  const groups = await Promise.all(
+    groupIds.map(async (gid) => ({ id: gid, details: await orNull(client.spaces.group(id, gid)), privileges: await orNull(client.spaces.groupPrivileges(id, gid)) })),
+  );
+  const providers = providerIds === null ? null : await Promise.all(providerIds.map(async (pid) => ({ id: pid, details: await orNull(client.providers.inSpace(id, pid)) })));
+  const may = (p: SpacePrivilege) => mine === null || mine.includes(p);
+  return { space, users, viaGroups, groups, providers, may };
+}
+
+export function SpacePage({ id }: { id: string }) {
+  const { session } = useContext(SessionContext);
+  const { client, me } = session;
+  const loaded = useLoad(() => loadSpace(client, id, me.userId), [id]);
+  const action = useAction();
+  const d = loaded.data;
+  useTitle(d ? `Space ${d.space.name}` : 'Space');
+  if (!d) return html`<h1>Space</h1>${loaded.loading ? html`<p role="status">Loading…</p>` : html`<${ErrorMessage} error=${loaded.error} />`}`;
+  return html`
+    <h1>Space ${d.space.name}</h1>
+    <p>ID <code>${d.space.spaceId}</code></p>
+    ${d.may('space_change_data')
+      ? html`<form class="inline" onSubmit=${onSubmit((data) => action.run(async () => {
+          await client.spaces.rename(id, text(data, 'name'));
+          loaded.reload();
+          return 'Space renamed.';
+        }))}>
+          <label>Name <input name="name" defaultValue=${d.space.name} required /></label>
+          <button type="submit" disabled=${action.busy}>Rename</button>
+        </form>`
+      : null}
+    <p>
+      <button type="button" disabled=${action.busy} onClick=${() => action.run(async () => {
+        await client.user.leaveSpace(id);
+        navigate(href.account);
+      })}>Leave this space</button>
+    </p>
+    <${ErrorMessage} error=${action.error} />
+    <${Status}>${action.done}<//>
+
+    <section aria-labelledby="users">
+      <h2 id="users">Users</h2>
+      <table>
+        <thead><tr><th scope="col">Name</th><th scope="col">Login</th><th scope="col">Privileges</th></tr></thead>
+        <tbody>
+          ${d.users.map((u) => {
+            const who = u.details?.name ?? u.id;
+            return html`<tr>
+              <th scope="row">${who}${u.id === me.userId ? ' (you)' : ''}</th>
+              <td>${u.details?.login ?? ''}</td>
+              <td>
+                <${PrivilegeList} privileges=${u.privileges} />
+                ${d.may('space_set_privileges') && u.privileges
+                  ? html`<${PrivilegeEditor} who=${who} current=${u.privileges} save=${async (list: SpacePrivilege[]) => {
+                      await client.spaces.setUserPrivileges(id, u.id, list);
+                      loaded.reload();
+                    }} />`
+                  : null}
+              </td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>
+      ${d.viaGroups.length > 0
+        ? html`<h3>Members through groups</h3>
+            <ul>${d.viaGroups.map((u) => html`<li>${u.details ? `${u.details.name} (${u.details.login})` : html`<code>${u.id}</code>`}</li>`)}</ul>`
+        : null}
+    </section>
+
+    <section aria-labelledby="groups">
+      <h2 id="groups">Groups</h2>
+      ${d.groups.length === 0
+        ? html`<p>No group is a member of this space.</p>`
+        : html`<table>
+            <thead><tr><th scope="col">Group</th><th scope="col">Type</th><th scope="col">Privileges</th></tr></thead>
+            <tbody>
+              ${d.groups.map((g) => {
+                const name = g.details?.name ?? g.id;
+                return html`<tr>
+                  <th scope="row">${name}</th>
+                  <td>${g.details?.type ?? ''}</td>
+                  <td>
+                    <${PrivilegeList} privileges=${g.privileges} />
+                    ${d.may('space_set_privileges') && g.privileges
+                      ? html`<${PrivilegeEditor} who=${name} current=${g.privileges} save=${async (list: SpacePrivilege[]) => {
+                          await client.spaces.setGroupPrivileges(id, g.id, list);
+                          loaded.reload();
+                        }} />`
+                      : null}
+                  </td>
+                </tr>`;
+              })}
+            </tbody>
+          </table>`}
+    </section>
+
+    ${d.may('space_invite_user') || d.may('space_invite_group') ? html`<${SpaceInvite} spaceId=${id} />` : null}
+
+    <section aria-labelledby="providers">
+      <h2 id="providers">Providers</h2>
+      ${d.providers === null
+        ? html`<p class="muted">The providers of this space are not visible to you.</p>`
+        : d.providers.length === 0
+          ? html`<p>No provider supports this space yet.</p>`
+          : html`<table>
+              <thead><tr><th scope="col">Provider</th><th scope="col">URLs</th><th scope="col">Support (bytes)</th></tr></thead>
+              <tbody>
+                ${d.providers.map(
+                  (p) => html`<tr>
+                    <th scope="row">${p.details?.clientName ?? p.id}</th>
+                    <td>${p.details?.urls.join(', ') ?? ''}</td>
+                    <td>${d.space.providersSupports[p.id] ?? ''}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`}
+    </section>
+  `;
+}
