@@ -26,6 +26,9 @@ Use a zone (every command also takes --zone URL, --json, --insecure or --ca FILE
   groups show ID | join TOKEN|- | leave ID | invite ID [--uses N] [--ttl S]
   groups members ID [--effective]
                                  List the users of a group
+  audit [--actor-id ID] [--target-type TYPE] [--target-id ID] [--after ID] [--limit N] [--all]
+                                 Show the audit trail (zone administrators)
+  metrics                        Print the zone's Prometheus metrics (zone administrators)
   <command> --help               The usage of one command
 
 Environment: ONEZONE_DATA_DIR, ONEZONE_PORT, ONEZONE_HOST, ONEZONE_DB, ONEZONE_HTTP,
@@ -35,7 +38,7 @@ $XDG_CONFIG_HOME/onezone/session.json, by default ~/.config/onezone/session.json
 `;
 
 /** The client commands; they load only the SDK, never the server, so that they start fast. */
-const CLIENT_COMMANDS = new Set(['login', 'logout', 'whoami', 'token', 'spaces', 'groups']);
+const CLIENT_COMMANDS = new Set(['login', 'logout', 'whoami', 'token', 'spaces', 'groups', 'audit', 'metrics']);
 
 const [command, ...args] = process.argv.slice(2);
 switch (command) {

@@ -1,7 +1,9 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import perfHooks, { type IntervalHistogram, type PerformanceObserver } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { InviteType } from './domain/invites.js';
 import type { DomainMetrics, Exposition, JoinOutcome } from './domain/metrics.js';
 import { PROVIDER_TOKEN_TYPE } from './domain/providers.js';
+import type { PoolStats } from './store/db.js';
 import type { SqliteStats } from './store/sqlite-driver.js';
 
 /** The credential a refused request carried. */
@@ -14,6 +16,14 @@ export interface Metrics extends DomainMetrics {
   authFailure(kind: CredentialKind): void;
   throttled(): void;
   expose(): Promise<Exposition>;
+  /** Stops the monitors the process metrics run (when the app closes); the series stay readable. */
+  stop(): void;
+}
+
+/** Figures of the database driver, read at scrape time only (src/store/db.ts `Connection`). */
+export interface MetricSources {
+  sqliteStats?: () => Readonly<SqliteStats>;
+  poolStats?: () => Readonly<PoolStats>;
 }
 
 const PREFIX = 'onezone_';
@@ -33,12 +43,12 @@ const SQLITE_SERIES: Record<keyof SqliteStats, { name: string; help: string }> =
 
 /**
  * The metrics of one app, on a registry of its own (never prom-client's global one: tests run
- * many zones in one process). `sqliteStats`: the SQLite driver's counters, when it has them.
+ * many zones in one process). `sources`: the database driver's figures, when it has them.
  */
-export function createMetrics(sqliteStats?: () => Readonly<SqliteStats>): Metrics {
+export function createMetrics(sources: MetricSources = {}): Metrics {
   const registry = new Registry();
   const registers = [registry];
-  collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  const stopDefaults = collectStoppableDefaultMetrics(registry);
 
   const answers = answerCounts();
   new Counter({
@@ -76,7 +86,8 @@ export function createMetrics(sqliteStats?: () => Readonly<SqliteStats>): Metric
   for (const kind of CREDENTIAL_KINDS) authFailures.inc({ kind }, 0);
   for (const outcome of JOIN_OUTCOMES) joins.inc({ outcome }, 0);
   for (const type of TOKEN_TYPES) minted.inc({ type }, 0);
-  if (sqliteStats) sqliteCounters(registry, sqliteStats);
+  if (sources.sqliteStats) sqliteCounters(registry, sources.sqliteStats);
+  if (sources.poolStats) poolGauges(registry, sources.poolStats);
 
   return {
     request(method, route, status, seconds) {
@@ -88,6 +99,42 @@ export function createMetrics(sqliteStats?: () => Readonly<SqliteStats>): Metric
     join: (outcome) => joins.inc({ outcome }),
     tokenMinted: (type) => minted.inc({ type }),
     expose: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+    stop: stopDefaults,
+  };
+}
+
+/**
+ * prom-client's default metrics start two monitors and give no way to stop them: an event-loop
+ * delay histogram (a timer every 10 ms) and an observer of garbage collections, which also keeps
+ * the registry reachable for good. A closed app must leave nothing running (tests start many
+ * zones in one process), so both are caught as they are made, which is safe because
+ * collectDefaultMetrics is synchronous: nothing else runs meanwhile. Returns what stops them.
+ */
+function collectStoppableDefaultMetrics(registry: Registry): () => void {
+  const hooks = perfHooks as { monitorEventLoopDelay: typeof perfHooks.monitorEventLoopDelay };
+  const observer = perfHooks.PerformanceObserver.prototype;
+  const { monitorEventLoopDelay } = hooks;
+  const { observe } = observer;
+  const histograms: IntervalHistogram[] = [];
+  const observers: PerformanceObserver[] = [];
+  hooks.monitorEventLoopDelay = (options) => {
+    const histogram = monitorEventLoopDelay(options);
+    histograms.push(histogram);
+    return histogram;
+  };
+  observer.observe = function (this: PerformanceObserver, options) {
+    observers.push(this);
+    observe.call(this, options);
+  };
+  try {
+    collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  } finally {
+    hooks.monitorEventLoopDelay = monitorEventLoopDelay;
+    observer.observe = observe;
+  }
+  return () => {
+    for (const histogram of histograms) histogram.disable();
+    for (const o of observers) o.disconnect();
   };
 }
 
@@ -127,4 +174,27 @@ function sqliteCounters(registry: Registry, stats: () => Readonly<SqliteStats>):
       },
     });
   }
+}
+
+/** The PostgreSQL pool right now; its connections split into those in use and those idle. */
+function poolGauges(registry: Registry, stats: () => Readonly<PoolStats>): void {
+  new Gauge({
+    name: `${PREFIX}db_pool_connections`,
+    help: "Connections of this process's PostgreSQL pool: `active` (running a query or transaction, or opening) or `idle`.",
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const { total, idle } = stats();
+      this.set({ state: 'active' }, total - idle);
+      this.set({ state: 'idle' }, idle);
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}db_pool_waiting`,
+    help: 'Queries and transactions waiting for a PostgreSQL connection (every connection of the pool is in use).',
+    registers: [registry],
+    collect() {
+      this.set(stats().waiting);
+    },
+  });
 }

@@ -47,6 +47,7 @@ export async function openZone(config: Config, opts: { logStream?: NodeJS.Writab
       clock,
       logStream: opts.logStream,
       sqliteStats: conn.sqliteStats,
+      poolStats: conn.poolStats,
       server: { ...limits.fastify, ...(https ? { https: { ...https, ...limits.nodeServer } } : { http: limits.nodeServer }) },
     });
     applyConnectionCap(app.server, config.limits);

@@ -1,13 +1,14 @@
 import { parseArgs } from 'node:util';
 import { OnezoneError } from '../client/index.js';
 import { accountCommands } from './account.js';
+import { adminCommands } from './admin.js';
 import { type Command, GLOBAL_OPTIONS, type Invocation, createContext, usageOf } from './command.js';
 import { CliError, UsageError } from './errors.js';
 import { groupCommands } from './groups.js';
 import { Output } from './output.js';
 import { spaceCommands } from './spaces.js';
 
-const COMMANDS = new Map<string, Command>([...accountCommands, ...spaceCommands, ...groupCommands].map((c) => [c.name, c]));
+const COMMANDS = new Map<string, Command>([...accountCommands, ...spaceCommands, ...groupCommands, ...adminCommands].map((c) => [c.name, c]));
 
 /**
  * Runs one client command (`argv` starts with its name) and returns the exit code: 0, 1 when

@@ -14,6 +14,17 @@ export interface Connection {
   close(): Promise<void>;
   /** A zone file's SQLite driver: commits, batched writes, cached reads (sqlite-driver.ts). */
   sqliteStats?: () => Readonly<SqliteStats>;
+  /** A PostgreSQL pool's connections right now. */
+  poolStats?: () => PoolStats;
+}
+
+/** pg.Pool's own counts (`totalCount`, `idleCount`, `waitingCount`). */
+export interface PoolStats {
+  /** Open connections (and those being opened), in use or idle. */
+  total: number;
+  idle: number;
+  /** Requests for a connection queued because all of them are in use. */
+  waiting: number;
 }
 
 /** A database this zone cannot use as configured; the message says what to change. */
@@ -43,7 +54,12 @@ export async function connect(config: DbConfig, opts: { poolSize?: number; bulkL
       await db.destroy();
       throw err;
     }
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'postgres',
+      close: () => db.destroy(),
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    };
   }
   const { default: SqliteDatabase } = await import('better-sqlite3');
   fs.mkdirSync(path.dirname(config.file), { recursive: true });

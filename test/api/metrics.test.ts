@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { onezonePrivileges } from '../../src/domain/privileges.js';
 import { fails } from '../helpers/assert.js';
@@ -135,6 +136,23 @@ describe('GET /metrics', async () => {
     assert.ok(after('onezone_sqlite_writes_total') > before('onezone_sqlite_writes_total'));
   });
 
+  // pg.Pool keeps the counts; SQLite has no pool (one writer and one reader connection).
+  it('exposes the PostgreSQL pool: active and idle connections, waiting requests', { skip: TEST_DB === 'sqlite' && 'PostgreSQL pool series only' }, async () => {
+    const pool = (state: string) => `onezone_db_pool_connections{state="${state}"}`;
+    const idle = await scrape();
+    // The scrape's own authorization query has given its connection back by the time the pool is read.
+    assert.equal(idle(pool('active')), 0);
+    assert.ok(idle(pool('idle')) >= 1);
+    assert.equal(idle('onezone_db_pool_waiting'), 0);
+    // A transaction left open holds a connection while the scrape reads the pool.
+    const busy = await z.zone.store.transaction(async (tx) => {
+      await tx.users.byId(alice.id);
+      return scrape();
+    });
+    assert.ok(busy(pool('active')) >= 1);
+    assert.ok(!(await z.admin.zone.metrics()).includes('onezone_sqlite_'), 'no SQLite series on PostgreSQL');
+  });
+
   it('has the default process metrics, prefixed', async () => {
     const text = await z.admin.zone.metrics();
     assert.match(text, /^onezone_process_cpu_seconds_total /m);
@@ -169,5 +187,49 @@ describe('GET /metrics: throttling', async () => {
     assert.equal(after('onezone_throttled_total') - before('onezone_throttled_total'), 2);
     assert.equal(after(authFailures('basic')) - before(authFailures('basic')), 2);
     assert.equal(after(requestsOf(USER_ROUTE, 429)) - before(requestsOf(USER_ROUTE, 429)), 2);
+  });
+});
+
+describe('GET /metrics: closing the app', async () => {
+  const z = await startZone();
+  const me = await z.admin.user.get();
+  // Read through the service: the HTTP server is gone once the app is closed, the store is not.
+  const scrape = async () => (await z.zone.services.metrics.read({ kind: 'user', userId: me.userId, login: me.login })).text;
+  const gcCount = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('onezone_nodejs_gc_duration_seconds_count{'))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  /** Makes short-lived garbage (young-generation collections) and lets timers and observers run. */
+  const churn = async () => {
+    let keep: object[] = [];
+    for (let i = 0; i < 2_000_000; i++) {
+      keep.push({ i });
+      if (keep.length === 1000) keep = [];
+    }
+    await sleep(50);
+  };
+  const lagMax = (text: string) => parse(text)('onezone_nodejs_eventloop_lag_max_seconds');
+
+  it('stops the event-loop delay monitor and the garbage-collection observer of the process metrics', async () => {
+    // While the app runs, both monitors record: each scrape resets the delay histogram, and the
+    // event loop turning in between fills it again; collections are observed.
+    const gcBefore = gcCount(await scrape());
+    let live = '';
+    for (let i = 0; i < 20 && gcCount(live) <= gcBefore; i++) {
+      await churn();
+      live = await scrape();
+    }
+    assert.ok(gcCount(live) > gcBefore, 'collections are counted while the app runs');
+    await churn();
+    assert.ok(lagMax(await scrape()) > 0, 'the event-loop delay is recorded while the app runs');
+
+    await z.zone.app.close();
+    // This scrape still shows what was recorded before the close, and resets the histogram.
+    const gcAtClose = gcCount(await scrape());
+    for (let i = 0; i < 5; i++) await churn();
+    const closed = await scrape();
+    assert.equal(lagMax(closed), 0, 'no event-loop delay recorded after close');
+    assert.equal(gcCount(closed), gcAtClose, 'no collection observed after close');
   });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { OnezoneClient } from '../../src/client/index.js';
 import { ROOT, ensureBuilt, spawnZone } from '../helpers/process.js';
-import { type TestUser, startZone } from '../helpers/zone.js';
+import { ADMIN_PASSWORD, type TestUser, startZone } from '../helpers/zone.js';
 
 const MAIN = path.join(ROOT, 'dist', 'main.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onezone-cli-'));
@@ -198,6 +198,69 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
     assert.equal(bad.stderr, 'onezone: Provided token could not be validated. (400 invalid_token)\n');
   });
 
+  /** The zone's `admin`, logged in through the CLI. */
+  async function adminSession(): Promise<string> {
+    const session = newSession();
+    await ok(['login', '--zone', z.baseUrl, '--user', 'admin', '--password-stdin'], { session, stdin: ADMIN_PASSWORD });
+    return session;
+  }
+
+  it('audit: an administrator reads the trail, filtered, as a table or --json, page by page or --all', async () => {
+    const admin = await adminSession();
+    const kate = await loggedIn('kate');
+    const spaces: string[] = [];
+    for (const name of ['audit-a', 'audit-b', 'audit-c']) spaces.push((await ok(['spaces', 'create', name], { session: kate.session })).trim());
+
+    const table = await ok(['audit', '--target-type', 'space', '--target-id', spaces[0]!], { session: admin });
+    assert.match(table, /^ID\s+TIME \(UTC\)\s+ACTOR\s+ACTION\s+TARGET\s+SUBJECT\s+DETAILS\n/);
+    assert.match(table, new RegExp(`^\\d+\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+user:${kate.id}\\s+space\\.create\\s+space:${spaces[0]}\\s+-`, 'm'));
+    assert.doesNotMatch(table, new RegExp(`space:(${spaces[1]}|${spaces[2]})`), 'only the space asked for');
+
+    type Page = { events: { id: number; actorId: string | null; action: string; targetType: string; targetId: string }[]; next?: number };
+    const json = (args: string[]) => ok([...args, '--json'], { session: admin }).then((out) => JSON.parse(out) as Page);
+    const all = (await json(['audit', '--actor-id', kate.id, '--all'])).events;
+    assert.ok(all.every((e) => e.actorId === kate.id));
+    assert.deepEqual(
+      all.filter((e) => e.action === 'space.create').map((e) => e.targetId),
+      spaces,
+      'her three spaces, oldest first',
+    );
+    assert.deepEqual((await json(['audit', '--actor-id', kate.id])).events, all, 'one default page holds them all');
+
+    // Pages of two: `next` is the `after` of the following page; --all walks them to the end.
+    const first = await json(['audit', '--actor-id', kate.id, '--limit', '2']);
+    assert.deepEqual(first.events, all.slice(0, 2));
+    assert.equal(first.next, all[1]!.id);
+    const second = await json(['audit', '--actor-id', kate.id, '--limit', '2', '--after', String(first.next)]);
+    assert.deepEqual(second.events, all.slice(2, 4));
+    assert.deepEqual((await json(['audit', '--actor-id', kate.id, '--limit', '2', '--all'])).events, all);
+    assert.match(await ok(['audit', '--actor-id', kate.id, '--limit', '2'], { session: admin }), new RegExp(`\\nMore events follow: add --after ${first.next}, or use --all\\.\\n$`));
+
+    const tooMany = await cli(['audit', '--limit', '5000'], { session: admin });
+    assert.equal(tooMany.code, 1);
+    assert.match(tooMany.stderr, /^onezone: .+ \(400 invalid_request\)\n$/);
+  });
+
+  it('metrics: an administrator gets the Prometheus text as the zone serves it (--json wraps it)', async () => {
+    const admin = await adminSession();
+    const text = await ok(['metrics'], { session: admin });
+    assert.match(text, /^# HELP onezone_http_requests_total /m);
+    assert.match(text, /^onezone_joins_total\{outcome="joined"\} \d+$/m);
+    assert.ok(text.endsWith('\n') && !text.endsWith('\n\n'), 'nothing added to the text');
+    const wrapped = JSON.parse(await ok(['metrics', '--json'], { session: admin })) as { metrics: string };
+    assert.match(wrapped.metrics, /^# HELP onezone_http_requests_total /m);
+  });
+
+  it('audit and metrics refuse a user who is not a zone administrator: exit 1, 403 forbidden', async () => {
+    const leo = await loggedIn('leo');
+    for (const args of [['audit'], ['audit', '--all', '--json'], ['metrics']]) {
+      const r = await cli(args, { session: leo.session });
+      assert.equal(r.code, 1, `onezone ${args.join(' ')}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^onezone: .+ \(403 forbidden\)\n$/);
+    }
+  });
+
   it('usage errors: exit 2 with the usage of the command', async () => {
     const session = newSession();
     const cases: [string[], RegExp][] = [
@@ -210,6 +273,10 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
       [['login', '--zone', z.baseUrl], /^onezone: missing --user LOGIN\nUsage: onezone login/],
       [['login', '--zone', z.baseUrl, '--user', 'x', '--password', 'secret'], /^onezone: Unknown option '--password'/],
       [['login', '--zone', 'ftp://example.com', '--user', 'x'], /^onezone: the zone URL must be http\(s\)/],
+      [['audit', '--limit', '0'], /^onezone: --limit must be a whole number from 1\nUsage: onezone audit /],
+      [['audit', '--after', 'last'], /^onezone: --after must be a whole number\nUsage: onezone audit /],
+      [['audit', '--action', 'space.create'], /^onezone: Unknown option '--action'/],
+      [['metrics', 'now'], /^onezone: unexpected argument 'now'\nUsage: onezone metrics /],
     ];
     for (const [args, expected] of cases) {
       const r = await cli(args, { session });
