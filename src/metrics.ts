@@ -39,6 +39,8 @@ const SQLITE_SERIES: Record<keyof SqliteStats, { name: string; help: string }> =
   failedCommits: { name: 'sqlite_failed_commits_total', help: 'Commits that failed (their writes were rolled back).' },
   cacheHits: { name: 'sqlite_cache_hits_total', help: 'Reads answered from the answers kept until the next commit.' },
   cacheMisses: { name: 'sqlite_cache_misses_total', help: 'Cacheable reads that went to SQLite.' },
+  checkpoints: { name: 'sqlite_checkpoints_total', help: 'WAL checkpoints run by the checkpoint thread.' },
+  writerCheckpoints: { name: 'sqlite_writer_checkpoints_total', help: 'WAL checkpoints the writer ran itself (the WAL had grown past its bound).' },
 };
 
 /**

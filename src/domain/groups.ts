@@ -106,7 +106,7 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
       return store.groups.users(groupId);
     },
 
-    async effectiveUsers(actor: Actor, groupId: string): Promise<string[]> {
+    async effectiveUsers(actor: Actor, groupId: string): Promise<readonly string[]> {
       await authorize.group(actor, groupId, 'group_view_data');
       return store.groups.effectiveUsers(groupId);
     },

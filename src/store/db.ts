@@ -4,6 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { type Compilable, type CompiledQuery, Kysely, PostgresDialect, type QueryResult, type RawBuilder, sql } from 'kysely';
 import type { DbConfig } from '../config.js';
 import type { Database } from './schema.js';
+import { type CheckpointOptions, Checkpointer } from './sqlite-checkpointer.js';
 import { answerCache, CACHED, cacheKey, GroupCommitSqliteDialect, type SqliteStats } from './sqlite-driver.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -38,7 +39,10 @@ const SQLITE_CACHE_KIB = 32 * 1024;
  * `bulkLoad` (SQLite, seeding tools only): a 1 GB page cache and no syncing at all, for loading
  * millions of rows into a fresh file that nobody serves yet; a crash may corrupt it.
  */
-export async function connect(config: DbConfig, opts: { poolSize?: number; bulkLoad?: boolean } = {}): Promise<Connection> {
+export async function connect(
+  config: DbConfig,
+  opts: { poolSize?: number; bulkLoad?: boolean; checkpoints?: CheckpointOptions } = {},
+): Promise<Connection> {
   if (config.kind === 'postgres') {
     const { default: pg } = await import('pg');
     // int8 columns (our Unix-second timestamps) come back as strings by default.
@@ -81,7 +85,22 @@ export async function connect(config: DbConfig, opts: { poolSize?: number; bulkL
     c.pragma(`cache_size = -${opts.bulkLoad && c === writer ? 1024 * 1024 : SQLITE_CACHE_KIB}`);
     c.pragma('temp_store = MEMORY');
   }
-  const dialect = new GroupCommitSqliteDialect(writer, reader);
+  // WAL checkpoints on a thread of their own (sqlite-checkpointer.ts); seeding keeps SQLite's.
+  // A WAL file that grew under load is cut back to 64 MiB when it starts over.
+  let checkpointer: Checkpointer | undefined;
+  if (!opts.bulkLoad) {
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    checkpointer = new Checkpointer(
+      config.file,
+      {
+        checkpoint: () => (writer.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>)[0],
+        autoCheckpoint: () => writer.pragma('wal_autocheckpoint = 1000'),
+      },
+      opts.checkpoints,
+    );
+  }
+  const dialect = new GroupCommitSqliteDialect(writer, reader, checkpointer);
   const db = new Kysely<Database>({ dialect });
   dialect.serveCacheFor(db);
   return {

@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { Dialect } from './db.js';
+import { column, type Dialect, prepared } from './db.js';
 import { ancestorsOfGroup, ancestorsOfUser, descendantsOfGroup, privilegeWalkOfUser } from './graph.js';
 import type { Database, GroupsTable } from './schema.js';
 
@@ -11,6 +11,22 @@ export interface MemberRow {
   login: string;
   name: string;
 }
+
+// Run by every group authorization and by effective-user lists: compiled once, and on SQLite
+// answered from the cache until the next commit (db.ts `prepared`).
+const selectEffectiveUsers = prepared(
+  (_db, groupId: string) => sql<{ user_id: string }>`
+        with recursive ${descendantsOfGroup(groupId)}
+        select distinct user_id from group_users where group_id in (select group_id from des)
+        order by user_id`,
+  { cached: true },
+);
+const selectEffectivePrivileges = prepared(
+  (_db, groupId: string, userId: string) => sql<{ mask: number }>`
+        with recursive ${privilegeWalkOfUser(userId)}
+        select mask from walk where group_id = ${groupId}`,
+  { cached: true },
+);
 
 export function groupsRepo(db: Kysely<Database>, dialect: Dialect) {
   const hasEffectiveUser = async (groupId: string, userId: string): Promise<boolean> => {
@@ -101,12 +117,9 @@ export function groupsRepo(db: Kysely<Database>, dialect: Dialect) {
      * order, to skip the sort) even for a group with one member; this way it looks up the
      * members of each group found, by primary key.
      */
-    async effectiveUsers(groupId: string): Promise<string[]> {
-      const { rows } = await sql<{ user_id: string }>`
-        with recursive ${descendantsOfGroup(groupId)}
-        select distinct user_id from group_users where group_id in (select group_id from des)
-        order by user_id`.execute(db);
-      return rows.map((r) => r.user_id);
+    async effectiveUsers(groupId: string): Promise<readonly string[]> {
+      const { rows } = await selectEffectiveUsers(db, groupId);
+      return column(rows, 'user_id');
     },
 
     /** Whether the user belongs to the group directly or through nested groups. */
@@ -117,9 +130,7 @@ export function groupsRepo(db: Kysely<Database>, dialect: Dialect) {
      * undefined when the user is not a member at any depth.
      */
     async effectivePrivileges(groupId: string, userId: string): Promise<number | undefined> {
-      const { rows } = await sql<{ mask: number }>`
-        with recursive ${privilegeWalkOfUser(userId)}
-        select mask from walk where group_id = ${groupId}`.execute(db);
+      const { rows } = await selectEffectivePrivileges(db, groupId, userId);
       if (rows.length === 0) return undefined;
       return rows.reduce((acc, r) => acc | Number(r.mask), 0);
     },

@@ -7,6 +7,7 @@ import {
   SqliteDialect,
   type TransactionSettings,
 } from 'kysely';
+import type { Checkpointer } from './sqlite-checkpointer.js';
 
 /**
  * The SQLite driver of a zone file: one writer connection with group commit, one reader
@@ -65,6 +66,9 @@ export interface SqliteStats {
   failedCommits: number;
   cacheHits: number;
   cacheMisses: number;
+  /** WAL checkpoints run by the checkpoint thread, and by the writer itself when the WAL grew past its bound. */
+  checkpoints: number;
+  writerCheckpoints: number;
 }
 
 const MAX_BATCH = 256;
@@ -110,11 +114,17 @@ class GroupCommitDriver implements Driver {
   /** Bumped by every commit; a cached result is valid while it is unchanged. */
   #generation = 0;
   readonly #cache = new Map<string, { generation: number; result: QueryResult<unknown> }>();
-  readonly stats: SqliteStats = { commits: 0, writes: 0, failedCommits: 0, cacheHits: 0, cacheMisses: 0 };
+  readonly #stats = { commits: 0, writes: 0, failedCommits: 0, cacheHits: 0, cacheMisses: 0 };
+  readonly #checkpointer: Checkpointer | undefined;
 
-  constructor(writer: BetterSqlite3.Database, reader: BetterSqlite3.Database) {
+  constructor(writer: BetterSqlite3.Database, reader: BetterSqlite3.Database, checkpointer: Checkpointer | undefined) {
     this.#writer = writer;
     this.#reader = reader;
+    this.#checkpointer = checkpointer;
+  }
+
+  get stats(): SqliteStats {
+    return { ...this.#stats, checkpoints: this.#checkpointer?.checkpoints ?? 0, writerCheckpoints: this.#checkpointer?.writerCheckpoints ?? 0 };
   }
 
   async init(): Promise<void> {}
@@ -173,6 +183,7 @@ class GroupCommitDriver implements Driver {
 
   async destroy(): Promise<void> {
     if (this.#batch) await this.flush();
+    await this.#checkpointer?.close();
     this.#reader.close();
     this.#writer.close();
   }
@@ -205,14 +216,14 @@ class GroupCommitDriver implements Driver {
   peek(key: string): QueryResult<unknown> | undefined {
     const hit = this.#cache.get(key);
     if (hit === undefined || hit.generation !== this.#generation) return undefined;
-    this.stats.cacheHits++;
+    this.#stats.cacheHits++;
     return hit.result;
   }
 
   private cachedRead(stmt: BetterSqlite3.Statement, key: string, parameters: readonly unknown[]): QueryResult<unknown> {
     const hit = this.peek(key);
     if (hit !== undefined) return hit;
-    this.stats.cacheMisses++;
+    this.#stats.cacheMisses++;
     const result = run(stmt, parameters);
     // Frozen: a caller that tried to change a shared answer would throw instead of corrupting it.
     for (const row of result.rows) Object.freeze(row);
@@ -296,13 +307,14 @@ class GroupCommitDriver implements Driver {
     } catch (err) {
       if (this.#writer.inTransaction) this.#writer.exec('rollback');
       this.#generation++;
-      this.stats.failedCommits++;
+      this.#stats.failedCommits++;
       batch.reject(err);
       return;
     }
     this.#generation++;
-    this.stats.commits++;
-    this.stats.writes += batch.size;
+    this.#stats.commits++;
+    this.#stats.writes += batch.size;
+    this.#checkpointer?.committed();
     batch.resolve();
   }
 
@@ -310,7 +322,7 @@ class GroupCommitDriver implements Driver {
     const batch = this.#batch!;
     this.#batch = undefined;
     this.#generation++;
-    this.stats.failedCommits++;
+    this.#stats.failedCommits++;
     batch.reject(err);
   }
 
@@ -342,9 +354,10 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Kysely's SQLite dialect (compiler, adapter, introspector) with the driver above. */
 export class GroupCommitSqliteDialect extends SqliteDialect {
-  constructor(writer: BetterSqlite3.Database, reader: BetterSqlite3.Database) {
+  /** `checkpointer`: WAL checkpoints off the writer's thread (sqlite-checkpointer.ts); without it, SQLite's own on commit. */
+  constructor(writer: BetterSqlite3.Database, reader: BetterSqlite3.Database, checkpointer?: Checkpointer) {
     super({ database: writer });
-    this.#driver = new GroupCommitDriver(writer, reader);
+    this.#driver = new GroupCommitDriver(writer, reader, checkpointer);
   }
 
   readonly #driver: GroupCommitDriver;

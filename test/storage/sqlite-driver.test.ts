@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { type Connection, connect, UnusableDatabaseError } from '../../src/store/db.js';
+import type { CheckpointOptions } from '../../src/store/sqlite-checkpointer.js';
 import { type Store, createStore } from '../../src/store/index.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { makeSpace, makeUser } from './fixtures.js';
@@ -192,4 +193,111 @@ it('SQLite file: closing commits what is pending, and the file can be opened aga
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('SQLite file: WAL checkpoints', () => {
+  const wal = (file: string) => (fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** A fresh file with a table of 4 KiB rows: each row written is at least one WAL page. */
+  async function open(checkpoints?: CheckpointOptions) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onezone-wal-'));
+    const file = path.join(dir, 'onezone.db');
+    const conn = await connect({ kind: 'sqlite', file }, { checkpoints });
+    await sql`create table pages (body blob not null)`.execute(conn.db);
+    const write = (n: number) => Promise.all(Array.from({ length: n }, () => sql`insert into pages values (randomblob(4000))`.execute(conn.db)));
+    const rows = async () => Number((await sql<{ n: number }>`select count(*) as n from pages`.execute(conn.db)).rows[0]!.n);
+    const done = async () => {
+      await conn.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+    return { file, conn, write, rows, done };
+  }
+
+  it('the checkpoint thread copies committed pages into the database file; the writer does not', async () => {
+    const z = await open();
+    try {
+      const size = fs.statSync(z.file).size;
+      await z.write(300);
+      // The WAL holds the pages; the database file takes them at the thread's checkpoint.
+      for (let i = 0; i < 200 && z.conn.sqliteStats!().checkpoints === 0; i++) await sleep(10);
+      const stats = z.conn.sqliteStats!();
+      assert.ok(stats.checkpoints >= 1, 'no checkpoint by the thread');
+      assert.equal(stats.writerCheckpoints, 0);
+      assert.ok(fs.statSync(z.file).size >= size + 300 * 4000, 'the database file did not take the pages');
+      assert.equal(await z.rows(), 300);
+    } finally {
+      await z.done();
+    }
+  });
+
+  it('the writer checkpoints itself once the WAL outgrows its bound, and the WAL starts over', async () => {
+    // The thread looks every millisecond; any WAL it finds is past this bound.
+    const z = await open({ intervalMs: 1, maxWalPages: 1 });
+    try {
+      for (let i = 0; i < 500 && z.conn.sqliteStats!().writerCheckpoints === 0; i++) {
+        await z.write(20);
+        await sleep(2);
+      }
+      assert.ok(z.conn.sqliteStats!().writerCheckpoints >= 1, 'the writer never checkpointed');
+      // Restarted WALs are reused from their start: 100 more rows do not make the file grow by 100 pages.
+      const before = wal(z.file);
+      for (let i = 0; i < 5; i++) {
+        await z.write(20);
+        await sleep(20);
+      }
+      assert.ok(wal(z.file) < before + 100 * 4096, `the WAL grew from ${before} to ${wal(z.file)} bytes`);
+    } finally {
+      await z.done();
+    }
+  });
+
+  it('a checkpoint thread that falls behind does not let the WAL grow without end', async () => {
+    // The thread's first look is a minute away: only the writer can keep the WAL bounded.
+    const z = await open({ intervalMs: 60_000, maxCommitsBehind: 4 });
+    try {
+      for (let i = 0; i < 40; i++) await z.write(10);
+      const stats = z.conn.sqliteStats!();
+      assert.equal(stats.checkpoints, 0);
+      assert.ok(stats.writerCheckpoints >= 5, `${stats.writerCheckpoints} writer checkpoints in 40 commits`);
+      // 400 rows (1.6 MB) went through a WAL that never held more than a few commits of them.
+      assert.ok(wal(z.file) < 100 * 4096, `WAL of ${wal(z.file)} bytes`);
+      assert.equal(await z.rows(), 400);
+    } finally {
+      await z.done();
+    }
+  });
+
+  it('when the checkpoint thread cannot run, SQLite checkpoints on commit as it does by default', async () => {
+    const z = await open({ driver: path.join(os.tmpdir(), 'no-such-sqlite-driver.js') });
+    try {
+      const size = fs.statSync(z.file).size;
+      // SQLite's own checkpoint runs in a commit once the WAL holds 1,000 pages; the thread's
+      // failure is known once it has tried to start (after the first commit).
+      let rows = 0;
+      for (let i = 0; i < 200 && fs.statSync(z.file).size < size + 1000 * 4000; i++) {
+        await z.write(20);
+        rows += 20;
+        await sleep(5);
+      }
+      assert.equal(z.conn.sqliteStats!().checkpoints, 0);
+      assert.ok(fs.statSync(z.file).size > size + 1000 * 4000, 'no checkpoint copied the pages into the database file');
+      assert.equal(await z.rows(), rows);
+    } finally {
+      await z.done();
+    }
+  });
+
+  it('closing stops the thread and leaves no WAL behind', async () => {
+    const z = await open();
+    await z.write(50);
+    await z.conn.close();
+    assert.equal(fs.existsSync(`${z.file}-wal`), false);
+    const again = new Database(z.file, { readonly: true });
+    try {
+      assert.equal(again.prepare('select count(*) from pages').pluck().get(), 50);
+    } finally {
+      again.close();
+      fs.rmSync(path.dirname(z.file), { recursive: true, force: true });
+    }
+  });
 });

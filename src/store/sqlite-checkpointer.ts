@@ -1,0 +1,145 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * WAL checkpoints of a zone file, on a thread of their own.
+ *
+ * A commit in WAL mode appends pages to the `-wal` file; a checkpoint copies them back into the
+ * database file and syncs both files. SQLite runs one inside the commit that takes the WAL past
+ * 1,000 pages, on the committing thread: in the join benchmark that cost more than the commits
+ * themselves (about 100 µs a join against 35), on the event loop. Here the writer connection
+ * has automatic checkpoints off, and a worker thread with a connection of its own runs a PASSIVE
+ * checkpoint (which never blocks the writer or a reader) when commits happened since its last
+ * one, at most every `intervalMs`.
+ *
+ * A PASSIVE checkpoint copies what was committed when it began; the WAL starts over from its
+ * beginning only when a write begins while all of it has been copied. Under writes that never
+ * pause that moment may not come, so after each commit the writer looks at the WAL size the
+ * thread last saw and, past `maxWalPages`, checkpoints itself before the next batch begins
+ * (nothing can be written in between, so that checkpoint copies everything and the next write
+ * starts the WAL over); it does the same when the thread has not completed a checkpoint for
+ * `maxCommitsBehind` commits. Should the thread fail, the writer turns SQLite's automatic
+ * checkpoints back on.
+ */
+
+export interface CheckpointOptions {
+  /** How often the thread looks for new commits (ms). */
+  intervalMs?: number;
+  /** WAL pages (4 KiB each) past which the writer checkpoints itself. */
+  maxWalPages?: number;
+  /** Commits without a checkpoint of the thread past which the writer checkpoints itself (a thread that is stuck). */
+  maxCommitsBehind?: number;
+  /** The better-sqlite3 module the thread loads (tests give a broken one). */
+  driver?: string;
+}
+
+const DEFAULTS = { intervalMs: 50, maxWalPages: 8192, maxCommitsBehind: 5000 };
+
+// Shared counters: commits signalled by the writer; of those, the ones the last checkpoint
+// (of either side) covered; WAL pages that checkpoint found; checkpoints the thread completed.
+const COMMITS = 0;
+const COVERED = 1;
+const WAL_PAGES = 2;
+const DONE = 3;
+
+/** The worker's code: CommonJS, evaluated; the driver is loaded from the path it is given. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { timeout: 5000 });
+db.pragma('synchronous = NORMAL');
+const state = new Int32Array(workerData.state);
+let seen = 0;
+const timer = setInterval(() => {
+  const commits = Atomics.load(state, ${COMMITS});
+  if (commits === seen) return;
+  seen = commits;
+  const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+  if (result.busy !== 0) return;
+  Atomics.store(state, ${COVERED}, commits);
+  Atomics.store(state, ${WAL_PAGES}, result.log);
+  Atomics.add(state, ${DONE}, 1);
+}, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+export interface CheckpointTarget {
+  /** Runs a checkpoint on the writer connection now (between batches); returns [busy, log, checkpointed]. */
+  checkpoint(): { busy: number; log: number; checkpointed: number } | undefined;
+  /** Turns SQLite's automatic checkpoints (on commit) back on. */
+  autoCheckpoint(): void;
+}
+
+export class Checkpointer {
+  readonly #file: string;
+  readonly #writer: CheckpointTarget;
+  readonly #options: Required<CheckpointOptions>;
+  readonly #state = new Int32Array(new SharedArrayBuffer(16));
+  #worker: Worker | undefined;
+  #exited: Promise<void> | undefined;
+  #failed = false;
+  /** Checkpoints the writer ran itself because the WAL had grown past its bound. */
+  writerCheckpoints = 0;
+
+  constructor(file: string, writer: CheckpointTarget, options: CheckpointOptions = {}) {
+    this.#file = file;
+    this.#writer = writer;
+    this.#options = { ...DEFAULTS, driver: createRequire(import.meta.url).resolve('better-sqlite3'), ...options };
+  }
+
+  /** Checkpoints the thread completed. */
+  get checkpoints(): number {
+    return Atomics.load(this.#state, DONE);
+  }
+
+  /** Called after every commit of the writer, outside any transaction. The thread starts with the first. */
+  committed(): void {
+    if (this.#failed) return;
+    if (this.#worker === undefined) this.#start();
+    const commits = Atomics.add(this.#state, COMMITS, 1) + 1;
+    const behind = commits - Atomics.load(this.#state, COVERED);
+    if (Atomics.load(this.#state, WAL_PAGES) < this.#options.maxWalPages && behind < this.#options.maxCommitsBehind) return;
+    const result = this.#writer.checkpoint();
+    // Busy: the thread is checkpointing right now; the next commit looks again.
+    if (result?.busy !== 0) return;
+    this.writerCheckpoints++;
+    // The next write starts the WAL over; until the thread looks again, count from here.
+    Atomics.store(this.#state, COVERED, commits);
+    Atomics.store(this.#state, WAL_PAGES, 0);
+  }
+
+  /** Stops the thread (after its checkpoint in progress, if any) and waits for it to end. */
+  async close(): Promise<void> {
+    if (this.#worker === undefined) return;
+    // Unreferenced while it runs; now the process waits for it.
+    this.#worker.ref();
+    this.#worker.postMessage('close');
+    await this.#exited;
+  }
+
+  /** The thread is gone (failed, or closed): the writer checkpoints as SQLite does by default. */
+  #fail(): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#writer.autoCheckpoint();
+  }
+
+  #start(): void {
+    const { driver, intervalMs } = this.#options;
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, intervalMs, file: this.#file, state: this.#state.buffer } });
+    // The zone's process ends when its server does, whatever this thread is doing.
+    worker.unref();
+    worker.once('error', () => this.#fail());
+    this.#exited = new Promise((resolve) =>
+      worker.once('exit', () => {
+        this.#fail();
+        resolve();
+      }),
+    );
+    this.#worker = worker;
+  }
+}
