@@ -320,7 +320,12 @@ const report = {
 };
 report.verdicts = verdicts(report, wanted);
 printTable(report);
-if (opt.json) fs.writeFileSync(opt.json, JSON.stringify(report, null, 2) + '\n');
-if (opt.markdown) fs.writeFileSync(opt.markdown, markdownTable(report));
+// Its folder may not exist yet (bench/results/ is not in the repository).
+const writeOut = (file, text) => {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(file, text);
+};
+if (opt.json) writeOut(opt.json, JSON.stringify(report, null, 2) + '\n');
+if (opt.markdown) writeOut(opt.markdown, markdownTable(report));
 if (opt.keep) note(`work dir kept: ${work}`);
 else fs.rmSync(work, { recursive: true, force: true });
