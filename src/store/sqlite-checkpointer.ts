@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
  * themselves (about 100 µs a join against 35), on the event loop. Here the writer connection
  * has automatic checkpoints off, and a worker thread with a connection of its own runs a PASSIVE
  * checkpoint (which never blocks the writer or a reader) when commits happened since its last
- * one, at most every `intervalMs`.
+ * one, at most every `intervalMs` (from a second after the first commit: not during start-up).
  *
  * A PASSIVE checkpoint copies what was committed when it began; the WAL starts over from its
  * beginning only when a write begins while all of it has been copied. Under writes that never
@@ -25,6 +25,8 @@ import { Worker } from 'node:worker_threads';
 export interface CheckpointOptions {
   /** How often the thread looks for new commits (ms). */
   intervalMs?: number;
+  /** How long after the first commit the thread starts (ms): not while the zone starts up. */
+  startDelayMs?: number;
   /** WAL pages (4 KiB each) past which the writer checkpoints itself. */
   maxWalPages?: number;
   /** Commits without a checkpoint of the thread past which the writer checkpoints itself (a thread that is stuck). */
@@ -33,7 +35,7 @@ export interface CheckpointOptions {
   driver?: string;
 }
 
-const DEFAULTS = { intervalMs: 50, maxWalPages: 8192, maxCommitsBehind: 5000 };
+const DEFAULTS = { intervalMs: 50, startDelayMs: 1000, maxWalPages: 8192, maxCommitsBehind: 5000 };
 
 // Shared counters: commits signalled by the writer; of those, the ones the last checkpoint
 // (of either side) covered; WAL pages that checkpoint found; checkpoints the thread completed.
@@ -80,6 +82,7 @@ export class Checkpointer {
   readonly #options: Required<CheckpointOptions>;
   readonly #state = new Int32Array(new SharedArrayBuffer(16));
   #worker: Worker | undefined;
+  #starting: NodeJS.Timeout | undefined;
   #exited: Promise<void> | undefined;
   #failed = false;
   /** Checkpoints the writer ran itself because the WAL had grown past its bound. */
@@ -96,10 +99,16 @@ export class Checkpointer {
     return Atomics.load(this.#state, DONE);
   }
 
-  /** Called after every commit of the writer, outside any transaction. The thread starts with the first. */
+  /**
+   * Called after every commit of the writer, outside any transaction. The thread starts a while
+   * after the first (a zone's start-up commits, and a thread costs a few tens of milliseconds to
+   * start); until then only the writer's own bounds apply.
+   */
   committed(): void {
     if (this.#failed) return;
-    if (this.#worker === undefined) this.#start();
+    if (this.#worker === undefined && this.#starting === undefined) {
+      this.#starting = setTimeout(() => this.#start(), this.#options.startDelayMs).unref();
+    }
     const commits = Atomics.add(this.#state, COMMITS, 1) + 1;
     const behind = commits - Atomics.load(this.#state, COVERED);
     if (Atomics.load(this.#state, WAL_PAGES) < this.#options.maxWalPages && behind < this.#options.maxCommitsBehind) return;
@@ -114,6 +123,8 @@ export class Checkpointer {
 
   /** Stops the thread (after its checkpoint in progress, if any) and waits for it to end. */
   async close(): Promise<void> {
+    clearTimeout(this.#starting);
+    this.#failed = true;
     if (this.#worker === undefined) return;
     // Unreferenced while it runs; now the process waits for it.
     this.#worker.ref();
@@ -129,6 +140,7 @@ export class Checkpointer {
   }
 
   #start(): void {
+    if (this.#failed) return;
     const { driver, intervalMs } = this.#options;
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, intervalMs, file: this.#file, state: this.#state.buffer } });
     // The zone's process ends when its server does, whatever this thread is doing.

@@ -48,6 +48,24 @@ describe('onezone serve (a real process)', async () => {
     assert.equal(await again.stop(), 0);
   });
 
+  it('the installed command checkpoints its WAL on a thread of its own, and leaves no WAL behind when stopped', async () => {
+    const dir = path.join(path.dirname(dataDir), 'checkpoints');
+    const zone = await spawnZone(['--data-dir', dir, '--port', '0', '--host', '127.0.0.1', '--http'], { ONEZONE_ADMIN_PASSWORD: 'e2e-admin-pass' });
+    const admin = new OnezoneClient({ baseUrl: zone.url, credentials: { basic: { login: 'admin', password: 'e2e-admin-pass' } } });
+    const series = (text: string, name: string) => Number(new RegExp(`^onezone_${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    for (let i = 0; i < 20; i++) await admin.user.createSpace(`space ${i}`);
+    let text = await admin.zone.metrics();
+    for (let i = 0; i < 100 && !(series(text, 'sqlite_checkpoints_total') >= 1); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      text = await admin.zone.metrics();
+    }
+    assert.ok(series(text, 'sqlite_checkpoints_total') >= 1, 'the checkpoint thread never checkpointed');
+    assert.equal(series(text, 'sqlite_writer_checkpoints_total'), 0);
+    await admin.close();
+    assert.equal(await zone.stop('SIGTERM'), 0);
+    assert.equal(fs.existsSync(path.join(dir, 'onezone.sqlite-wal')), false);
+  });
+
   it('a bad flag is refused with exit code 2 and a message', async () => {
     await assert.rejects(spawnZone(['--port', 'eighty']), /exited with 2[\s\S]*port must be a whole number/);
   });
