@@ -285,7 +285,9 @@ async function timeStore(conn: Connection, f: Fixture): Promise<void> {
 
 /**
  * Every query a store call sends, compiled as the database receives it. A plugin sees each
- * query on its way to the driver; compiling it again gives the exact SQL and parameters.
+ * built query on its way to the driver (compiling it again gives the exact SQL and parameters);
+ * the queries the store compiled once (db.ts `prepared`) arrive compiled, through
+ * `executeQuery`, which is wrapped. This instance has no answer cache, so every call reaches SQL.
  */
 function capturing(conn: Connection): { store: Store; take(): CompiledQuery[] } {
   let seen: CompiledQuery[] = [];
@@ -297,8 +299,14 @@ function capturing(conn: Connection): { store: Store; take(): CompiledQuery[] } 
     },
     transformResult: async (a) => a.result,
   };
+  const db = conn.db.withPlugin(plugin);
+  const execute = db.executeQuery.bind(db);
+  db.executeQuery = ((query: CompiledQuery, ...rest: unknown[]) => {
+    if ('sql' in query) seen.push(query);
+    return (execute as (...args: unknown[]) => ReturnType<typeof execute>)(query, ...rest);
+  }) as typeof db.executeQuery;
   return {
-    store: createStore({ ...conn, db: conn.db.withPlugin(plugin) }),
+    store: createStore({ ...conn, db }),
     take: () => {
       const out = seen;
       seen = [];
