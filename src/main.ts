@@ -8,7 +8,7 @@ Run a zone:
 Use a zone (every command also takes --zone URL, --json, --insecure or --ca FILE):
   login --zone URL --user LOGIN [--password-stdin]
                                  Log in; the token is saved in the session file
-  logout                         Forget the session
+  logout                         Revoke the session's token on the zone and forget the session
   whoami                         Show the logged-in user
   token                          Mint a new access token and print it
   spaces                         List your spaces (* marks the default)

@@ -4,7 +4,7 @@ import { Name, Space, TokenBody, TokenRequest, User } from './schemas.js';
 import { type Routes, asUser } from './types.js';
 
 /** `/user…`: the authenticated user's own account, spaces and tokens. */
-export const userRoutes: Routes = (app, { users, spaces, accessTokens, support }) => {
+export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, support }) => {
   const tags = ['User'];
 
   app.get('/user', { schema: { operationId: 'get_user', tags, response: { 200: User } } }, async (req) =>
@@ -38,6 +38,12 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens, support }
   app.get('/user/client_token', { schema: { operationId: 'get_client_token', tags, response: { 200: TokenBody } } }, async (req) => ({
     token: await accessTokens.mint(asUser(req.actor)),
   }));
+
+  // Extension, the counterpart of the RC2 GET: sign out by revoking the access token of this request.
+  app.delete('/user/client_token', { schema: { operationId: 'revoke_client_token', tags: ['Extensions'] } }, async (req, reply) => {
+    await tokens.signOut(asUser(req.actor));
+    return reply.code(204).send();
+  });
 
   app.get(
     '/user/spaces',

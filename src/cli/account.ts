@@ -1,16 +1,22 @@
+import { OnezoneError } from '../client/index.js';
 import type { Command, Context } from './command.js';
 import { UsageError } from './errors.js';
 import { passwordFromStdin, promptHidden } from './input.js';
 import { fields } from './output.js';
-import { tokenId } from '../client/index.js';
-import { readSession, removeSession, saveSession } from './session.js';
+import { type Session, readSession, removeSession, saveSession } from './session.js';
 
-async function deleteToken(ctx: Context, token: string): Promise<boolean> {
+/**
+ * Signs the session's token out at the zone it came from (`DELETE /user/client_token`), whatever
+ * `--zone` says. `dead`: the zone refused the token, which already works for nobody; `failed`: why
+ * the zone could not revoke it (unreachable, or an error), in words that never include the token.
+ */
+async function revokeToken(ctx: Context, session: Session): Promise<'revoked' | 'dead' | { failed: string }> {
   try {
-    await ctx.client().tokens.remove(tokenId(token));
-    return true;
-  } catch {
-    return false;
+    await ctx.connect({ baseUrl: session.zone, credentials: { token: session.token }, ...ctx.tls(session.zone) }).user.signOut();
+    return 'revoked';
+  } catch (err) {
+    if (err instanceof OnezoneError && err.status === 401) return 'dead';
+    return { failed: err instanceof OnezoneError ? `${err.description || err.code} (${err.status} ${err.code})` : (err as Error).message };
   }
 }
 
@@ -45,14 +51,21 @@ export const accountCommands: Command[] = [
   {
     name: 'logout',
     params: '',
-    summary: 'Delete the session token on the zone and forget the saved session',
+    summary: 'Revoke the session token on the zone and forget the saved session',
     arity: [0, 0],
     async run(ctx) {
       const session = readSession(ctx.env);
-      // Best effort: a zone that is gone or a token already dead must not keep anyone logged in here.
-      const revoked = session ? await deleteToken(ctx, session.token) : false;
+      // The session is forgotten whatever the zone answers: a zone out of reach must not keep
+      // anyone logged in here. Only a token that may still work is worth a warning.
+      const outcome = session ? await revokeToken(ctx, session) : undefined;
       const removed = removeSession(ctx.env);
-      ctx.out.print({ loggedOut: removed, tokenDeleted: revoked }, () => (removed ? 'Logged out.\n' : 'Not logged in.\n'));
+      if (session && typeof outcome === 'object') {
+        process.stderr.write(
+          `onezone: the token could not be revoked at ${session.zone}: ${outcome.failed}; it stays valid until it expires, ` +
+            `unless revoked on the web UI's My tokens page\n`,
+        );
+      }
+      ctx.out.print({ loggedOut: removed, tokenRevoked: outcome === 'revoked' }, () => (removed ? 'Logged out.\n' : 'Not logged in.\n'));
     },
   },
   {

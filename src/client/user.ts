@@ -7,6 +7,8 @@ export function userApi(http: HttpTransport) {
     modify: (patch: UserPatch) => send(http, 'PATCH', '/user', patch),
     remove: () => send(http, 'DELETE', '/user'),
     clientToken: async () => (await getJson<{ token: string }>(http, '/user/client_token')).token,
+    /** Extension: sign out, revoking the access token this client authenticates with (400 with Basic credentials). */
+    signOut: () => send(http, 'DELETE', '/user/client_token'),
     spaces: () => getJson<{ spaces: string[]; default: string }>(http, '/user/spaces'),
     createSpace: (name: string) => postCreated(http, '/user/spaces', { name }),
     defaultSpace: async () => (await getJson<{ spaceId: string }>(http, '/user/spaces/default')).spaceId,

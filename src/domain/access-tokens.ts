@@ -46,7 +46,7 @@ export function accessTokenService({ store, clock, ids, masterKey, config, metri
         default_space_id: row.default_space_id,
         created_at: row.user_created_at,
       };
-      return { kind: 'user', userId: row.userId, login: row.login, account };
+      return { kind: 'user', userId: row.userId, login: row.login, account, tokenId: claims.id };
     },
   };
 }

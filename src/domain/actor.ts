@@ -14,6 +14,11 @@ export type Actor =
        * elsewhere), so that the request need not read it a second time.
        */
       account?: Account;
+      /**
+       * The id of the access token that authenticated this request (absent for Basic
+       * credentials), so that sign-out can revoke it. Kept to the request: never logged or returned.
+       */
+      tokenId?: string;
     }
   | { kind: 'provider'; providerId: string }
   | { kind: 'nobody' };

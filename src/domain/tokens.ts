@@ -16,18 +16,30 @@ export function tokenService({ store, clock }: Deps) {
     if (!row || row.issuer_type !== 'user' || row.issuer_id !== actor.userId) throw new ApiError('notFound', 'Token not found.');
     return row;
   };
+  const setRevoked = async (actor: UserActor, tokenId: string, revoked: boolean): Promise<void> => {
+    const row = await own(actor, tokenId);
+    await store.transaction(async (tx) => {
+      await tx.tokens.setRevoked(tokenId, revoked);
+      await audit(tx, actor, revoked ? 'token.revoke' : 'token.unrevoke', { target: tokenTarget(row), details: tokenDetails(row) });
+    });
+  };
 
   return {
     list: (actor: UserActor): Promise<TokenRow[]> => store.tokens.ofIssuer('user', actor.userId),
 
     get: own,
 
-    async setRevoked(actor: UserActor, tokenId: string, revoked: boolean): Promise<void> {
-      const row = await own(actor, tokenId);
-      await store.transaction(async (tx) => {
-        await tx.tokens.setRevoked(tokenId, revoked);
-        await audit(tx, actor, revoked ? 'token.revoke' : 'token.unrevoke', { target: tokenTarget(row), details: tokenDetails(row) });
-      });
+    setRevoked,
+
+    /**
+     * Extension `DELETE /user/client_token` (sign out): revokes the access token this very request
+     * came with, as `setRevoked` would; its next use is a 401.
+     */
+    async signOut(actor: UserActor): Promise<void> {
+      if (actor.tokenId === undefined) {
+        throw new ApiError('invalidRequest', 'There is no access token to revoke: this request was authenticated with Basic credentials.');
+      }
+      await setRevoked(actor, actor.tokenId, true);
     },
 
     async remove(actor: UserActor, tokenId: string): Promise<void> {

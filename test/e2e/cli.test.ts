@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { OnezoneClient } from '../../src/client/index.js';
+import { OnezoneClient, tokenId } from '../../src/client/index.js';
 import { ROOT, ensureBuilt, spawnZone } from '../helpers/process.js';
 import { ADMIN_PASSWORD, type TestUser, startZone } from '../helpers/zone.js';
 
@@ -81,12 +81,52 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
     assert.deepEqual([me.userId, me.login, me.zone], [alice.id, alice.login, z.baseUrl]);
     assert.match(await ok(['whoami'], { session }), new RegExp(`^Login:\\s+${alice.login}$`, 'm'));
 
-    assert.equal((await ok(['logout'], { session })).trim(), 'Logged out.');
+    const logout = await cli(['logout'], { session });
+    assert.equal(logout.code, 0, logout.stderr);
+    assert.equal(logout.stdout.trim(), 'Logged out.');
+    assert.equal(logout.stderr, '', 'no warning: the zone revoked the token');
     assert.equal(fs.existsSync(session), false);
-    await assert.rejects(api.user.get(), /401/, 'logout deleted the token on the zone');
+    await assert.rejects(api.user.get(), /401 invalid_token: Provided access token has been revoked/, 'logout revoked the saved token on the zone');
+    assert.equal((await alice.api.tokens.get(tokenId(saved.token))).revoked, true);
+    assert.equal((await alice.api.user.get()).userId, alice.id, "alice's other tokens still work");
     const after = await cli(['whoami'], { session });
     assert.equal(after.code, 1);
     assert.match(after.stderr, /^onezone: not logged in/);
+  });
+
+  it('logout --json revokes the token of the zone it was saved for, even when --zone names another', async () => {
+    const user = await loggedIn('jsonlogout');
+    const saved = (JSON.parse(fs.readFileSync(user.session, 'utf8')) as { token: string }).token;
+    const out = JSON.parse(await ok(['logout', '--json', '--zone', 'http://127.0.0.1:1'], { session: user.session }));
+    assert.deepEqual(out, { loggedOut: true, tokenRevoked: true });
+    await assert.rejects(z.client({ token: saved }).user.get(), /401/);
+    assert.deepEqual(JSON.parse(await ok(['logout', '--json'], { session: user.session })), { loggedOut: false, tokenRevoked: false });
+  });
+
+  it('logout with the zone out of reach still forgets the session, and says the token was not revoked', async () => {
+    const user = await loggedIn('offline');
+    const saved = JSON.parse(fs.readFileSync(user.session, 'utf8')) as { zone: string; token: string };
+    // The same session, saved for a zone that no longer answers (nothing listens on port 1).
+    fs.writeFileSync(user.session, JSON.stringify({ ...saved, zone: 'http://127.0.0.1:1/api/v3/onezone' }), { mode: 0o600 });
+    const r = await cli(['logout'], { session: user.session });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'Logged out.');
+    assert.match(r.stderr, /^onezone: the token could not be revoked at http:\/\/127\.0\.0\.1:1\/api\/v3\/onezone: .*ECONNREFUSED.*; it stays valid until it expires/);
+    assert.ok(!r.stderr.includes(saved.token), 'the token is not printed');
+    assert.equal(fs.existsSync(user.session), false);
+    // Not revoked, as the warning says.
+    assert.equal((await z.client({ token: saved.token }).user.get()).userId, user.id);
+  });
+
+  it('logout with a token the zone already refuses: logged out, no warning', async () => {
+    const user = await loggedIn('refused');
+    const saved = (JSON.parse(fs.readFileSync(user.session, 'utf8')) as { token: string }).token;
+    await user.api.tokens.remove(tokenId(saved));
+    const r = await cli(['logout', '--json'], { session: user.session });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.deepEqual(JSON.parse(r.stdout), { loggedOut: true, tokenRevoked: false });
+    assert.equal(fs.existsSync(user.session), false);
   });
 
   it('login takes the password from ONEZONE_PASSWORD too, and the zone from ONEZONE_URL', async () => {

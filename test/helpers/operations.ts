@@ -44,7 +44,7 @@ export type Requirement =
 export interface Operation {
   id: string;
   needs: Requirement;
-  /** Run the permitted call as a throwaway user (the operation deletes its caller). */
+  /** Run the permitted call as a throwaway user (the operation deletes its caller, or revokes its token). */
   throwaway?: boolean;
   call: (api: OnezoneClient, f: Fixture) => Promise<unknown>;
 }
@@ -55,6 +55,7 @@ export const USER_OPERATIONS: Operation[] = [
   { id: 'modify_user', needs: 'self', call: (a) => a.user.modify({ name: 'renamed' }) },
   { id: 'remove_user', needs: 'self', throwaway: true, call: (a) => a.user.remove() },
   { id: 'get_client_token', needs: 'self', call: (a) => a.user.clientToken() },
+  { id: 'revoke_client_token', needs: 'self', throwaway: true, call: (a) => a.user.signOut() },
   { id: 'get_user_spaces', needs: 'self', call: (a) => a.user.spaces() },
   { id: 'create_user_space', needs: 'self', call: (a) => a.user.createSpace('mine') },
   { id: 'get_user_default_space', needs: 'self', call: (a) => a.user.defaultSpace() },

@@ -63,7 +63,7 @@ const TABLE: Record<string, Who | [Who, ForProvider]> = {
   get_other_provider: ['admin', 'any'], get_providers: ['admin', 'any'],
   // Extensions
   create_user: 'admin',
-  list_user_tokens: 'self', get_user_token: 'self', modify_user_token: 'self', remove_user_token: 'self',
+  list_user_tokens: 'self', get_user_token: 'self', modify_user_token: 'self', remove_user_token: 'self', revoke_client_token: 'self',
   list_audit_events: 'admin',
 };
 /** Routes hidden from the OpenAPI document, with who may call them. */
@@ -188,6 +188,12 @@ describe('authorization matrix: every route x every credential kind', async () =
   };
   const valid = (u: { login: string; password: string; token: string }) =>
     Object.fromEntries(Object.entries({ basic: basic(u.login, u.password), ...tokenHeaders(u.token) }).map(([k, headers]) => [k, over(headers)]));
+  /** Like `valid`, but each token header carries a new token of its own: sign-out revokes the token it comes with. */
+  const validOnce = async (u: { login: string; password: string; token: string; api: typeof alice.api }) => {
+    const fresh = async ([kind, credential]: [string, Credential]): Promise<[string, Credential]> =>
+      kind === 'basic' ? [kind, credential] : [kind, over(tokenHeaders(await u.api.user.clientToken())[kind]!)];
+    return Object.fromEntries(await Promise.all(Object.entries(valid(u)).map(fresh)));
+  };
 
   const ops = await documentedOperations(z, tls);
   const paramsFor = (path: string): Record<string, string> =>
@@ -290,7 +296,8 @@ describe('authorization matrix: every route x every credential kind', async () =
       // Providers only: every user credential is 403 (http/auth.ts), before anything else.
       // Others: mallory, who has nothing to do with alice's entities, never gets a 2xx for them.
       if (op.method === 'DELETE' && op.path === '/user') continue;
-      for (const [kind, credential] of Object.entries(valid(mallory))) {
+      const stranger = id === 'revoke_client_token' ? await validOnce(mallory) : valid(mallory);
+      for (const [kind, credential] of Object.entries(stranger)) {
         const a = await call(credential);
         if (caller === 'provider') assert.equal(a.status, 403, `${id} as user (${kind})`);
         else if (caller === 'member' || caller === 'admin' || (caller === 'self' && names)) assert.ok(a.status >= 400, `${id} as stranger (${kind}): ${a.status}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { OnezoneClient, tokenId } from '../../src/client/index.js';
+import { OnezoneClient, OnezoneError, tokenId } from '../../src/client/index.js';
 import type { HTMLTextAreaElement } from 'happy-dom';
 import { Ui } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, startZone } from '../helpers/zone.js';
@@ -17,7 +17,7 @@ describe('web UI in a browser, against a real zone', async () => {
   };
   after(() => Promise.all(opened.map((ui) => ui.close())));
 
-  it('signs in with login and password into sessionStorage only; sign out forgets the token', async () => {
+  it('signs in with login and password into sessionStorage only; sign out revokes the token and forgets it', async () => {
     const alice = await z.user('alice');
     const ui = await open();
     assert.equal(ui.document.title, 'Sign in · Onezone');
@@ -38,6 +38,25 @@ describe('web UI in a browser, against a real zone', async () => {
     await ui.click('Sign out');
     await ui.see('Signed out.');
     assert.equal(ui.window.sessionStorage.getItem(TOKEN_KEY), null);
+    assert.equal(ui.window.sessionStorage.length, 0);
+    ui.region('With your login and password');
+    // The zone refuses the token from then on: copied out of the tab, it is worth nothing.
+    await assert.rejects(z.client({ token }).user.get(), (e) => e instanceof OnezoneError && e.status === 401 && /revoked/.test(e.description));
+    assert.equal((await alice.api.tokens.get(tokenId(token))).revoked, true);
+    assert.equal((await alice.api.user.get()).login, alice.login, "alice's other token still works");
+  });
+
+  it('sign out with a token the zone already refuses still signs out, quietly', async () => {
+    const frank = await z.user('frank');
+    const ui = await open();
+    await ui.signIn(frank.login, frank.password);
+    await ui.see('Signed in as frank');
+    const token = ui.window.sessionStorage.getItem(TOKEN_KEY)!;
+    await frank.api.tokens.remove(tokenId(token));
+    await ui.click('Sign out');
+    await ui.see('Signed out.');
+    assert.deepEqual(ui.alerts(), [], 'no error shown');
+    assert.ok(!ui.text().includes('Your session ended'));
     assert.equal(ui.window.sessionStorage.length, 0);
     ui.region('With your login and password');
   });

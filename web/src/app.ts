@@ -45,11 +45,22 @@ export function App() {
     refreshMe: async () => setSession({ ...session, me: await session.client.user.get() }),
     expire: (err) => signOut(`Your session ended: ${describeError(err)} Sign in again.`),
   };
-  return html`<${SessionContext.Provider} value=${context}><${Shell} signOut=${() => signOut('Signed out.')} /><//>`;
+  // Sign out revokes the token on the zone, then forgets it here whatever the zone answered: a
+  // token that expired or was revoked meanwhile, or a zone out of reach, must not keep anyone in.
+  const signOutHere = async () => {
+    await session.client.user.signOut().catch(() => undefined);
+    signOut('Signed out.');
+  };
+  return html`<${SessionContext.Provider} value=${context}><${Shell} signOut=${signOutHere} /><//>`;
 }
 
-function Shell({ signOut }: { signOut: () => void }) {
+function Shell({ signOut }: { signOut: () => Promise<void> }) {
   const { session } = useContext(SessionContext);
+  const [signingOut, setSigningOut] = useState(false);
+  const leave = () => {
+    setSigningOut(true);
+    void signOut();
+  };
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
   // After a page change, focus moves to the new content (screen readers announce it).
@@ -75,7 +86,7 @@ function Shell({ signOut }: { signOut: () => void }) {
       </nav>
       <p class="who">
         Signed in as <strong>${session.me.name}</strong> (${session.me.login})
-        <button type="button" onClick=${signOut}>Sign out</button>
+        <button type="button" disabled=${signingOut} onClick=${leave}>Sign out</button>
       </p>
     </header>
     <main tabindex="-1" ref=${main}>${page(route, session)}</main>

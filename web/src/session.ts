@@ -3,7 +3,8 @@ import { type Credentials, OnezoneClient, OnezoneError, type User } from '../../
 
 /**
  * The signed-in user's access token lives in sessionStorage: it survives a reload of the tab and
- * goes with it, is never written to localStorage or a URL, and signing out removes it.
+ * goes with it, is never written to localStorage or a URL, and signing out revokes it on the zone
+ * (`DELETE /user/client_token`) and removes it.
  */
 const TOKEN_KEY = 'onezone.accessToken';
 
