@@ -9,6 +9,13 @@ import path from 'node:path';
 import { build } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..');
+const STAMP = path.join(root, 'dist', '.built');
+
+// `--if-stale` (the `prepare` script): nothing to do when dist/ was built after every input
+// changed. `npx onezone` in a checkout installs the checkout into npm's cache and runs its
+// `prepare` there before the first start: a full build again would make that start take tens
+// of seconds. `npm run build` always builds.
+if (process.argv.includes('--if-stale') && fs.existsSync(STAMP) && fs.statSync(STAMP).mtimeMs >= newestInput()) process.exit(0);
 const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
@@ -74,4 +81,17 @@ function withoutUndici() {
       b.onLoad({ filter: /.*/, namespace: 'without-undici' }, () => ({ contents, loader: 'js' }));
     },
   };
+}
+
+fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+
+/** The newest change to anything the build reads. */
+function newestInput() {
+  const newest = (p) => {
+    if (!fs.existsSync(p)) return 0;
+    const stat = fs.statSync(p);
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return fs.readdirSync(p).reduce((max, name) => Math.max(max, newest(path.join(p, name))), stat.mtimeMs);
+  };
+  return Math.max(...['src', 'web', 'scripts/build.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'].map((p) => newest(path.join(root, p))));
 }
