@@ -2,6 +2,7 @@
 export { OnezoneClient } from './client.js';
 export { OnezoneError, type ClientOptions, type Credentials, type RawResponse } from './http.js';
 export type * from './types.js';
+export { GROUP_PRIVILEGES, SPACE_PRIVILEGES } from './types.js';
 export type { OnezonePrivilege } from './privileges.js';
 export type { AuditEvent, AuditPage, AuditQuery } from './audit.js';
 export type { TokenInfo } from './tokens.js';

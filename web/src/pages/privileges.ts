@@ -1,19 +1,6 @@
-import type { SpacePrivilege } from '../../../src/client/browser.js';
+import { SPACE_PRIVILEGES, type SpacePrivilege } from '../../../src/client/browser.js';
 import { html } from '../html.js';
 import { ErrorMessage, Status, onSubmit, useAction } from '../ui.js';
-
-export const SPACE_PRIVILEGES: SpacePrivilege[] = [
-  'space_view_data',
-  'space_change_data',
-  'space_invite_user',
-  'space_remove_user',
-  'space_invite_group',
-  'space_remove_group',
-  'space_set_privileges',
-  'space_remove',
-  'space_add_provider',
-  'space_remove_provider',
-];
 
 /** `space_invite_user` -> `invite user`. */
 export const privilegeLabel = (p: string): string => p.replace(/^space_/, '').replaceAll('_', ' ');
