@@ -93,15 +93,8 @@ const note = (line) => process.stderr.write(`${line}\n`);
 
 function ensureBuilt() {
   if (opt['from-source']) return;
-  const newest = (dir) =>
-    fs.readdirSync(dir, { withFileTypes: true, recursive: true }).reduce((m, e) => {
-      if (!e.isFile() || !e.name.endsWith('.ts')) return m;
-      return Math.max(m, fs.statSync(path.join(e.parentPath, e.name)).mtimeMs);
-    }, 0);
-  const built = fs.existsSync(path.join(root, 'dist/onezone.mjs')) ? fs.statSync(path.join(root, 'dist/onezone.mjs')).mtimeMs : 0;
-  if (built >= newest(path.join(root, 'src'))) return;
-  note('dist/ is older than src/: building (npm run build)…');
-  return runToEnd([path.join(root, 'scripts/build.mjs')], { env: process.env, log, timeoutMs: 300_000 });
+  // Builds only when dist/ is missing or older than its inputs.
+  return runToEnd([path.join(root, 'scripts/build.mjs'), '--if-stale'], { env: process.env, log, timeoutMs: 300_000 });
 }
 
 /** A database per zone: a file in the work dir, or a fresh PostgreSQL database dropped at the end. */

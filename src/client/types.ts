@@ -1,3 +1,5 @@
+import { GROUP_PRIVILEGES, SPACE_PRIVILEGES } from '../domain/privileges.js';
+
 /** Response and request shapes of the API, as the server sends and expects them. */
 
 export interface User {
@@ -26,19 +28,9 @@ export interface DefaultSpace {
   spaceId: string;
 }
 
-/** The RC2 space privileges, in the swagger's order (test/unit/sdk-privileges.test.ts keeps them the zone's). */
-export const SPACE_PRIVILEGES = [
-  'space_invite_user',
-  'space_remove_user',
-  'space_invite_group',
-  'space_remove_group',
-  'space_set_privileges',
-  'space_remove',
-  'space_add_provider',
-  'space_remove_provider',
-  'space_change_data',
-  'space_view_data',
-] as const;
+// The privilege names are the zone's own lists (a pure module, no Node code): one source.
+export { GROUP_PRIVILEGES, SPACE_PRIVILEGES };
+
 export type SpacePrivilege = (typeof SPACE_PRIVILEGES)[number];
 
 export interface InviteOptions {
@@ -67,22 +59,6 @@ export interface UserDetails {
   name: string;
 }
 
-/** The RC2 group privileges, in the swagger's order. */
-export const GROUP_PRIVILEGES = [
-  'group_change_data',
-  'group_invite_user',
-  'group_remove_user',
-  'group_join_space',
-  'group_create_space',
-  'group_set_privileges',
-  'group_remove',
-  'group_leave_space',
-  'group_view_data',
-  'group_create_space_token',
-  'group_join_group',
-  'group_invite_group',
-  'group_remove_group',
-] as const;
 export type GroupPrivilege = (typeof GROUP_PRIVILEGES)[number];
 
 export interface GroupInviteOptions {

@@ -1,22 +1,17 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** The `onezone` command as installed: the bundle scripts/build.mjs makes. */
 const MAIN = path.join(ROOT, 'dist', 'onezone.mjs');
 
-/** Builds dist/ when it is missing or older than any source file, the web UI's included (tests run the real CLI and load the built UI). */
+let built = false;
+
+/** Builds dist/ when it is missing or stale (scripts/build.mjs decides), once per test process: tests run the real CLI and load the built UI. */
 export function ensureBuilt(): void {
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
-      const p = path.join(dir, e.name);
-      return Math.max(max, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-    }, 0);
-  const built = fs.existsSync(MAIN) && fs.existsSync(path.join(ROOT, 'dist', 'web', 'index.html')) ? newest(path.join(ROOT, 'dist')) : 0;
-  if (built < Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'web')))) {
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
-  }
+  if (built) return;
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
+  built = true;
 }
 
 export interface ZoneProcess {
