@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { sharedJson } from '../http/shared-json.js';
 import { defaultSpaceId, presentSpace, presentUser } from './presenters.js';
 import { Name, Space, TokenBody, TokenRequest, User } from './schemas.js';
 import { type Routes, asUser } from './types.js';
@@ -7,9 +8,10 @@ import { type Routes, asUser } from './types.js';
 export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, support }) => {
   const tags = ['User'];
 
-  app.get('/user', { schema: { operationId: 'get_user', tags, response: { 200: User } } }, async (req) =>
-    presentUser(await users.get(asUser(req.actor))),
-  );
+  app.get('/user', { schema: { operationId: 'get_user', tags, response: { 200: User } } }, async (req, reply) => {
+    const account = await users.get(asUser(req.actor));
+    return sharedJson(reply, account, '', () => presentUser(account));
+  });
 
   app.patch(
     '/user',
@@ -48,10 +50,10 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, s
   app.get(
     '/user/spaces',
     { schema: { operationId: 'get_user_spaces', tags, response: { 200: Type.Object({ spaces: Type.Array(Type.String()), default: Type.String() }) } } },
-    async (req) => {
+    async (req, reply) => {
       const { spaces: list, defaultSpace } = await spaces.listOfUser(asUser(req.actor));
-      // The list may be shared and frozen (a cached answer); serializing only reads it.
-      return { spaces: list as string[], default: defaultSpaceId(defaultSpace) };
+      const body = { spaces: list as string[], default: defaultSpaceId(defaultSpace) };
+      return sharedJson(reply, list, body.default, () => body);
     },
   );
 

@@ -37,18 +37,36 @@ export function accessTokenService({ store, clock, ids, masterKey, config, metri
       const notAfter = Math.min(claims.notAfter ?? Infinity, row.expires_at ?? Infinity);
       if (clock() >= notAfter) throw bad('Provided access token has expired.');
       if (row.revoked) throw bad('Provided access token has been revoked.');
-      const account = {
-        id: row.userId,
-        login: row.login,
-        name: row.name,
-        alias: row.alias,
-        email_list: row.email_list,
-        default_space_id: row.default_space_id,
-        created_at: row.user_created_at,
-      };
-      return { kind: 'user', userId: row.userId, login: row.login, account, tokenId: claims.id };
+      return actorOf(row, claims.id);
     },
   };
 }
+
+type SubjectRow = NonNullable<Awaited<ReturnType<Deps['store']['tokens']['accessTokenSubject']>>>;
+
+/**
+ * The actor of a token's row. A cached row (frozen, shared until the next commit) gets one
+ * actor, frozen as well, so that what is made from its account can be shared too (http/shared-json.ts).
+ * The row is the token's own (read by its id), so the token id is the same for every request.
+ */
+function actorOf(row: SubjectRow, tokenId: string): UserActor {
+  const shared = Object.isFrozen(row);
+  let actor = shared ? actors.get(row) : undefined;
+  if (actor === undefined) {
+    const account = {
+      id: row.userId,
+      login: row.login,
+      name: row.name,
+      alias: row.alias,
+      email_list: row.email_list,
+      default_space_id: row.default_space_id,
+      created_at: row.user_created_at,
+    };
+    actor = { kind: 'user', userId: row.userId, login: row.login, account: shared ? Object.freeze(account) : account, tokenId };
+    if (shared) actors.set(row, Object.freeze(actor));
+  }
+  return actor;
+}
+const actors = new WeakMap<object, UserActor>();
 
 export type AccessTokenService = ReturnType<typeof accessTokenService>;

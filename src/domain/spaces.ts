@@ -1,5 +1,6 @@
 import { ApiError, invalidField } from '../errors.js';
 import type { Store } from '../store/index.js';
+import { listHas } from '../store/db.js';
 import type { SpaceRow } from '../store/spaces.js';
 import type { TokenRow } from '../store/tokens.js';
 import type { Actor, UserActor } from './actor.js';
@@ -112,7 +113,7 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
     async listOfUser(actor: UserActor): Promise<{ spaces: readonly string[]; defaultSpace: string | undefined }> {
       const [spaces, user] = await Promise.all([store.spaces.ofUser(actor.userId), actor.account ?? store.users.byId(actor.userId)]);
       const stored = user?.default_space_id ?? undefined;
-      return { spaces, defaultSpace: stored !== undefined && spaces.includes(stored) ? stored : undefined };
+      return { spaces, defaultSpace: stored !== undefined && listHas(spaces, stored) ? stored : undefined };
     },
 
     /** The default space, unless the user has left it since (then none, as the 2016 server said). */

@@ -5,7 +5,7 @@ import { type Compilable, type CompiledQuery, Kysely, PostgresDialect, type Quer
 import type { DbConfig } from '../config.js';
 import type { Database } from './schema.js';
 import { type CheckpointOptions, Checkpointer } from './sqlite-checkpointer.js';
-import { answerCache, CACHED, cacheKey, GroupCommitSqliteDialect, type SqliteStats } from './sqlite-driver.js';
+import { answerCache, CACHED, type CacheKey, GroupCommitSqliteDialect, type SqliteStats } from './sqlite-driver.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -173,6 +173,15 @@ export function column<Row, K extends keyof Row>(rows: readonly Row[], key: K): 
 }
 const columns = new WeakMap<object, Map<unknown, readonly unknown[]>>();
 
+/** Whether `list` holds `value`. A shared (frozen) list gets a Set made once; any other is searched. */
+export function listHas<T>(list: readonly T[], value: T): boolean {
+  if (!Object.isFrozen(list)) return list.includes(value);
+  let set = sets.get(list) as Set<T> | undefined;
+  if (set === undefined) sets.set(list, (set = new Set(list)));
+  return set.has(value);
+}
+const sets = new WeakMap<object, Set<unknown>>();
+
 /** Stands for the i-th argument of a prepared query while it is compiled. */
 class Slot {
   constructor(readonly index: number) {}
@@ -193,8 +202,18 @@ export function prepared<A extends unknown[], R>(
   options: { cached?: boolean } = {},
 ) {
   const byDialect = new Map<unknown, CompiledQuery<R>>();
+  // Cached answers are keyed by the arguments alone (the rest of the query is the same on every
+  // call): a lone string as it is, under one tag; any other arguments as JSON, under another.
   const tag = `q${preparedCount++}`;
+  const jsonTag = `${tag}j`;
   return (db: Kysely<Database>, ...args: A): Promise<QueryResult<R>> => {
+    const cache = options.cached ? answerCache(db) : undefined;
+    let key: CacheKey | undefined;
+    if (cache !== undefined) {
+      key = args.length === 1 && typeof args[0] === 'string' ? { query: tag, args: args[0] } : { query: jsonTag, args: JSON.stringify(args) };
+      const answer = cache.peek(key.query, key.args);
+      if (answer !== undefined) return Promise.resolve(answer as QueryResult<R>);
+    }
     const adapter = db.getExecutor().adapter.constructor;
     let compiled = byDialect.get(adapter);
     if (!compiled) {
@@ -206,11 +225,7 @@ export function prepared<A extends unknown[], R>(
       byDialect.set(adapter, compiled);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
-    const cache = options.cached ? answerCache(db) : undefined;
-    if (cache === undefined) return db.executeQuery<R>({ ...compiled, parameters });
-    const key = cacheKey(tag, parameters);
-    const answer = cache.peek(key);
-    if (answer !== undefined) return Promise.resolve(answer as QueryResult<R>);
+    if (key === undefined) return db.executeQuery<R>({ ...compiled, parameters });
     return db.executeQuery<R>({ ...compiled, parameters, [CACHED]: key } as CompiledQuery<R>);
   };
 }

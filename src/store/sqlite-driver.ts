@@ -37,15 +37,16 @@ import type { Checkpointer } from './sqlite-checkpointer.js';
 
 /** Marks a compiled query whose result may be cached until the next commit; the value is its cache key. */
 export const CACHED = Symbol('onezone.cached');
-export type CacheableQuery = CompiledQuery & { [CACHED]?: string };
+export type CacheableQuery = CompiledQuery & { [CACHED]?: CacheKey };
 
 /**
- * The cache key of a query with these parameters; `query` names the query (a short tag, not its
- * SQL text: the key is hashed on every lookup).
+ * Where a cached answer is kept: `query` names the query (a short tag, not its SQL text) and
+ * `args` its arguments. Two levels of maps, so that a lookup hashes the argument alone and
+ * builds no string (a request's token id, say).
  */
-export function cacheKey(query: string, parameters: readonly unknown[]): string {
-  if (parameters.length === 1 && typeof parameters[0] === 'string') return `${query}\u0000s${parameters[0]}`;
-  return `${query}\u0000j${JSON.stringify(parameters)}`;
+export interface CacheKey {
+  query: string;
+  args: string;
 }
 
 /**
@@ -53,7 +54,7 @@ export function cacheKey(query: string, parameters: readonly unknown[]): string 
  * enters Kysely, whose executor costs more than the lookup. Only the zone's own Kysely instance
  * is registered (not a transaction's), so this is never consulted inside a transaction.
  */
-export function answerCache(db: object): { peek(key: string): QueryResult<unknown> | undefined } | undefined {
+export function answerCache(db: object): { peek(query: string, args: string): QueryResult<unknown> | undefined } | undefined {
   return caches.get(db);
 }
 const caches = new WeakMap<object, GroupCommitDriver>();
@@ -111,9 +112,9 @@ class GroupCommitDriver implements Driver {
   readonly #waiters: Array<{ handle: Handle; resolve: () => void }> = [];
   #batch: Batch | undefined;
   #flushScheduled = false;
-  /** Bumped by every commit; a cached result is valid while it is unchanged. */
-  #generation = 0;
-  readonly #cache = new Map<string, { generation: number; result: QueryResult<unknown> }>();
+  /** Cached answers by query and arguments, all of them dropped by every commit (and failed commit). */
+  #cache = new Map<string, Map<string, QueryResult<unknown>>>();
+  #cached = 0;
   readonly #stats = { commits: 0, writes: 0, failedCommits: 0, cacheHits: 0, cacheMisses: 0 };
   readonly #checkpointer: Checkpointer | undefined;
 
@@ -213,25 +214,39 @@ class GroupCommitDriver implements Driver {
     return result;
   }
 
-  peek(key: string): QueryResult<unknown> | undefined {
-    const hit = this.#cache.get(key);
-    if (hit === undefined || hit.generation !== this.#generation) return undefined;
-    this.#stats.cacheHits++;
-    return hit.result;
+  peek(query: string, args: string): QueryResult<unknown> | undefined {
+    const hit = this.#cache.get(query)?.get(args);
+    if (hit !== undefined) this.#stats.cacheHits++;
+    return hit;
   }
 
-  private cachedRead(stmt: BetterSqlite3.Statement, key: string, parameters: readonly unknown[]): QueryResult<unknown> {
-    const hit = this.peek(key);
+  private cachedRead(stmt: BetterSqlite3.Statement, key: CacheKey, parameters: readonly unknown[]): QueryResult<unknown> {
+    const hit = this.peek(key.query, key.args);
     if (hit !== undefined) return hit;
     this.#stats.cacheMisses++;
     const result = run(stmt, parameters);
     // Frozen: a caller that tried to change a shared answer would throw instead of corrupting it.
     for (const row of result.rows) Object.freeze(row);
     Object.freeze(result.rows);
-    // A stale entry goes, so the fresh one is the newest; else the oldest goes when full.
-    if (!this.#cache.delete(key) && this.#cache.size >= CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
-    this.#cache.set(key, { generation: this.#generation, result: Object.freeze(result) });
+    let answers = this.#cache.get(key.query);
+    if (answers === undefined) this.#cache.set(key.query, (answers = new Map()));
+    // When full, this query's oldest answer makes room (if it has none, this one is not kept):
+    // the answers kept never number more than CACHE_ENTRIES and one per query.
+    if (this.#cached >= CACHE_ENTRIES) {
+      if (answers.size === 0) return Object.freeze(result);
+      answers.delete(answers.keys().next().value!);
+      this.#cached--;
+    }
+    answers.set(key.args, Object.freeze(result));
+    this.#cached++;
     return result;
+  }
+
+  /** Every cached answer may be wrong after a commit: all go. */
+  private dropAnswers(): void {
+    if (this.#cached === 0) return;
+    this.#cache = new Map();
+    this.#cached = 0;
   }
 
   /** A statement on the writer; if it ended SQLite's transaction (I/O error, full disk) the batch failed. */
@@ -306,12 +321,12 @@ class GroupCommitDriver implements Driver {
       this.#writer.exec('commit');
     } catch (err) {
       if (this.#writer.inTransaction) this.#writer.exec('rollback');
-      this.#generation++;
+      this.dropAnswers();
       this.#stats.failedCommits++;
       batch.reject(err);
       return;
     }
-    this.#generation++;
+    this.dropAnswers();
     this.#stats.commits++;
     this.#stats.writes += batch.size;
     this.#checkpointer?.committed();
@@ -321,7 +336,7 @@ class GroupCommitDriver implements Driver {
   private failBatch(err: unknown): void {
     const batch = this.#batch!;
     this.#batch = undefined;
-    this.#generation++;
+    this.dropAnswers();
     this.#stats.failedCommits++;
     batch.reject(err);
   }

@@ -174,6 +174,31 @@ describe('SQLite driver of a zone file', () => {
     assert.equal(conn.sqliteStats!().cacheMisses, misses + 1);
   });
 
+  it('keeps at most 10,000 answers: the oldest answer of the same query makes room, another query gets none', async () => {
+    await makeSpace(store); // a commit: no answer is kept from before
+    const stats = () => conn.sqliteStats!();
+    const absent = Array.from({ length: 10_000 }, (_, i) => `absent-${i}`);
+    for (const id of absent) assert.equal(await store.users.byId(id), undefined);
+    const read = async (fn: () => Promise<unknown>) => {
+      const { cacheHits, cacheMisses } = stats();
+      await fn();
+      return stats().cacheHits > cacheHits ? 'hit' : stats().cacheMisses > cacheMisses ? 'miss' : 'none';
+    };
+    assert.equal(await read(() => store.users.byId(absent[9_999]!)), 'hit', 'all 10,000 kept');
+    assert.equal(await read(() => store.users.byId('one-more')), 'miss');
+    assert.equal(await read(() => store.users.byId('one-more')), 'hit', 'kept, in place of the oldest');
+    assert.equal(await read(() => store.users.byId(absent[0]!)), 'miss', 'the oldest went');
+    assert.equal(await read(() => store.users.byId(absent[2]!)), 'hit');
+    // Another query has no answer to give up: its answer is not kept while the cache is full.
+    assert.equal(await read(() => store.users.byLogin('nobody')), 'miss');
+    assert.equal(await read(() => store.users.byLogin('nobody')), 'miss');
+    // A commit empties it.
+    await makeSpace(store);
+    assert.equal(await read(() => store.users.byId(absent[9_999]!)), 'miss');
+    assert.equal(await read(() => store.users.byLogin('nobody')), 'miss');
+    assert.equal(await read(() => store.users.byLogin('nobody')), 'hit');
+  });
+
   it('a second connection to the same file is refused while the first is open', async () => {
     await assert.rejects(connect({ kind: 'sqlite', file }), (err) => err instanceof UnusableDatabaseError && /in use by another process/.test(err.message));
   });
