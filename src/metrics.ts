@@ -40,7 +40,7 @@ const SQLITE_SERIES: Record<keyof SqliteStats, { name: string; help: string }> =
   cacheHits: { name: 'sqlite_cache_hits_total', help: 'Reads answered from the answers kept until the next commit.' },
   cacheMisses: { name: 'sqlite_cache_misses_total', help: 'Cacheable reads that went to SQLite.' },
   checkpoints: { name: 'sqlite_checkpoints_total', help: 'WAL checkpoints run by the checkpoint thread.' },
-  writerCheckpoints: { name: 'sqlite_writer_checkpoints_total', help: 'WAL checkpoints the writer ran itself (the WAL had grown past its bound).' },
+  writerCheckpoints: { name: 'sqlite_writer_checkpoints_total', help: 'Full WAL checkpoints that writes waited for (the WAL had grown past its bound).' },
 };
 
 /**

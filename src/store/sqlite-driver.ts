@@ -67,7 +67,7 @@ export interface SqliteStats {
   failedCommits: number;
   cacheHits: number;
   cacheMisses: number;
-  /** WAL checkpoints run by the checkpoint thread, and by the writer itself when the WAL grew past its bound. */
+  /** WAL checkpoints run by the checkpoint thread now and then, and full ones that writes waited for when the WAL grew past its bound. */
   checkpoints: number;
   writerCheckpoints: number;
 }
@@ -137,6 +137,8 @@ class GroupCommitDriver implements Driver {
   async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
     const handle = connection as Handle;
     await this.lock(handle);
+    const paused = this.writable();
+    if (paused) await paused;
     this.openBatch();
     this.write('savepoint tx');
     handle.inTransaction = true;
@@ -202,6 +204,8 @@ class GroupCommitDriver implements Driver {
     let result: QueryResult<unknown>;
     let batch: Batch | undefined;
     try {
+      const paused = this.writable();
+      if (paused) await paused;
       this.openBatch();
       result = this.writeStatement(prepare(this.#writer, this.#writes, sql), parameters);
       // Taken before unlocking: unlocking may commit this very batch (or fail to).
@@ -297,6 +301,11 @@ class GroupCommitDriver implements Driver {
         if (this.#holder === undefined && this.#waiters.length === 0) this.commit();
       });
     }
+  }
+
+  /** While the checkpoint thread copies the whole WAL (sqlite-checkpointer.ts), what to wait for; reads go on. */
+  private writable(): Promise<void> | undefined {
+    return this.#checkpointer?.paused?.then(() => this.writable());
   }
 
   private openBatch(): void {

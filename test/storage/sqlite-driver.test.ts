@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { type Connection, connect, UnusableDatabaseError } from '../../src/store/db.js';
-import type { CheckpointOptions } from '../../src/store/sqlite-checkpointer.js';
+import { type CheckpointOptions, Checkpointer } from '../../src/store/sqlite-checkpointer.js';
 import { type Store, createStore } from '../../src/store/index.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { makeSpace, makeUser } from './fixtures.js';
@@ -256,7 +256,7 @@ describe('SQLite file: WAL checkpoints', () => {
     }
   });
 
-  it('the writer checkpoints itself once the WAL outgrows its bound, and the WAL starts over', async () => {
+  it('once the WAL outgrows its bound it is checkpointed whole, and the WAL starts over', async () => {
     // The thread looks every millisecond; any WAL it finds is past this bound.
     const z = await open({ intervalMs: 1, maxWalPages: 1 });
     try {
@@ -264,7 +264,7 @@ describe('SQLite file: WAL checkpoints', () => {
         await z.write(20);
         await sleep(2);
       }
-      assert.ok(z.conn.sqliteStats!().writerCheckpoints >= 1, 'the writer never checkpointed');
+      assert.ok(z.conn.sqliteStats!().writerCheckpoints >= 1, 'no full checkpoint');
       // Restarted WALs are reused from their start: 100 more rows do not make the file grow by 100 pages.
       const before = wal(z.file);
       for (let i = 0; i < 5; i++) {
@@ -274,6 +274,50 @@ describe('SQLite file: WAL checkpoints', () => {
       assert.ok(wal(z.file) < before + 100 * 4096, `the WAL grew from ${before} to ${wal(z.file)} bytes`);
     } finally {
       await z.done();
+    }
+  });
+
+  it('past the bound, writes wait while the thread checkpoints the whole WAL; the writer does not checkpoint', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onezone-wal-'));
+    const file = path.join(dir, 'onezone.db');
+    const db = new Database(file);
+    let writerRan = 0;
+    const checkpointer = new Checkpointer(
+      file,
+      {
+        checkpoint: () => {
+          writerRan++;
+          return (db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>)[0];
+        },
+        autoCheckpoint: () => assert.fail('the thread runs'),
+      },
+      // Every WAL is past a bound of 0 pages; the thread's own checkpoints are a minute apart.
+      { startDelayMs: 0, intervalMs: 60_000, maxWalPages: 0 },
+    );
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('wal_autocheckpoint = 0');
+      db.exec('create table pages (body blob not null)');
+      checkpointer.committed(); // the thread starts; until it has, the writer checkpoints itself
+      assert.equal(writerRan, 1);
+      assert.equal(checkpointer.paused, undefined);
+      await sleep(20);
+      const size = fs.statSync(file).size;
+      db.exec('begin');
+      for (let i = 0; i < 100; i++) db.prepare('insert into pages values (randomblob(4000))').run();
+      db.exec('commit');
+      checkpointer.committed();
+      const paused = checkpointer.paused;
+      assert.ok(paused, 'writes wait');
+      await paused;
+      assert.equal(checkpointer.paused, undefined);
+      assert.equal(writerRan, 1, 'the thread checkpointed, not the writer');
+      assert.equal(checkpointer.writerCheckpoints, 2);
+      assert.ok(fs.statSync(file).size >= size + 100 * 4000, 'the database file took every page');
+    } finally {
+      await checkpointer.close();
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
