@@ -5,7 +5,7 @@ import { type Compilable, type CompiledQuery, Kysely, PostgresDialect, type Quer
 import type { DbConfig } from '../config.js';
 import type { Database } from './schema.js';
 import { type CheckpointOptions, Checkpointer } from './sqlite-checkpointer.js';
-import { answerCache, CACHED, type CacheKey, GroupCommitSqliteDialect, type SqliteStats } from './sqlite-driver.js';
+import { answerCache, CACHED, type CacheKey, GroupCommitSqliteDialect, type SqliteStats, transactionConnection } from './sqlite-driver.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -15,6 +15,8 @@ export interface Connection {
   close(): Promise<void>;
   /** A zone file's SQLite driver: commits, batched writes, cached reads (sqlite-driver.ts). */
   sqliteStats?: () => Readonly<SqliteStats>;
+  /** Called with each transaction as it starts (SQLite: its precompiled queries skip Kysely's executor). */
+  adoptTransaction?: (trx: Kysely<Database>) => void;
   /** A PostgreSQL pool's connections right now. */
   poolStats?: () => PoolStats;
 }
@@ -111,6 +113,7 @@ export async function connect(
     db,
     dialect: 'sqlite',
     sqliteStats: () => dialect.stats,
+    adoptTransaction: (trx) => dialect.adoptTransaction(trx),
     close: async () => {
       await db.destroy();
       lock.close();
@@ -225,6 +228,8 @@ export function prepared<A extends unknown[], R>(
       byDialect.set(adapter, compiled);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
+    const direct = transactionConnection(db);
+    if (direct !== undefined) return direct.executeQuery<R>({ ...compiled, parameters });
     if (key === undefined) return db.executeQuery<R>({ ...compiled, parameters });
     return db.executeQuery<R>({ ...compiled, parameters, [CACHED]: key } as CompiledQuery<R>);
   };

@@ -24,7 +24,7 @@ export interface Store {
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
 
-function bind(db: Kysely<Database>, dialect: Dialect): Store {
+function bind(db: Kysely<Database>, dialect: Dialect, adopt?: Connection['adoptTransaction']): Store {
   return {
     dialect,
     users: usersRepo(db),
@@ -35,10 +35,14 @@ function bind(db: Kysely<Database>, dialect: Dialect): Store {
     providers: providersRepo(db),
     health: healthRepo(db),
     audit: auditRepo(db),
-    transaction: (fn) => db.transaction().execute((trx) => fn(bind(trx, dialect))),
+    transaction: (fn) =>
+      db.transaction().execute((trx) => {
+        adopt?.(trx);
+        return fn(bind(trx, dialect));
+      }),
   };
 }
 
 export function createStore(conn: Connection): Store {
-  return bind(conn.db, conn.dialect);
+  return bind(conn.db, conn.dialect, conn.adoptTransaction);
 }

@@ -59,6 +59,16 @@ export function answerCache(db: object): { peek(query: string, args: string): Qu
 }
 const caches = new WeakMap<object, GroupCommitDriver>();
 
+/**
+ * The connection a Kysely transaction of ours runs on, once `adoptTransaction` has seen it: the
+ * precompiled queries (`prepared` in db.ts) hand their statements to it directly, past Kysely's
+ * executor (a promise chain per statement, which cost about as much as the statement itself).
+ */
+export function transactionConnection(db: object): DatabaseConnection | undefined {
+  return transactions.get(db);
+}
+const transactions = new WeakMap<object, Handle>();
+
 /** What the driver did since the zone started (for tests and metrics). */
 export interface SqliteStats {
   /** SQLite commits, and the transactions and single writes they committed. */
@@ -218,6 +228,11 @@ class GroupCommitDriver implements Driver {
     return result;
   }
 
+  /** The transaction that has just begun is the lock holder's (one transaction runs at a time). */
+  adoptTransaction(trx: object): void {
+    if (this.#holder?.inTransaction) transactions.set(trx, this.#holder);
+  }
+
   peek(query: string, args: string): QueryResult<unknown> | undefined {
     const hit = this.#cache.get(query)?.get(args);
     if (hit !== undefined) this.#stats.cacheHits++;
@@ -263,9 +278,11 @@ class GroupCommitDriver implements Driver {
     }
   }
 
+  /** A statement without parameters on the writer; one statement is prepared once (every transaction's savepoint and release). */
   private write(sql: string): void {
     try {
-      this.#writer.exec(sql);
+      if (sql.includes(';')) this.#writer.exec(sql);
+      else prepare(this.#writer, this.#writes, sql).run();
     } catch (err) {
       if (this.#batch && !this.#writer.inTransaction) this.failBatch(err);
       throw err;
@@ -397,5 +414,10 @@ export class GroupCommitSqliteDialect extends SqliteDialect {
   /** Lets `cachedAnswer` answer for queries on `db` (the zone's Kysely instance). */
   serveCacheFor(db: object): void {
     caches.set(db, this.#driver);
+  }
+
+  /** Called with each transaction's Kysely instance as it starts: see `transactionConnection`. */
+  adoptTransaction(trx: object): void {
+    this.#driver.adoptTransaction(trx);
   }
 }

@@ -106,6 +106,28 @@ describe('SQLite driver of a zone file', () => {
     assert.equal(await store.spaces.exists(doomed), false);
   });
 
+  it("a transaction's precompiled queries read its own writes, and its rollback takes them back", async () => {
+    const owner = await makeUser(store);
+    const id = `token-${Date.now()}`;
+    const row = { id, kind: 'invite', type: 'space_invite_user_token', issuer_type: 'user', issuer_id: owner, created_at: 1 } as const;
+    const boom = new Error('boom');
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await tx.tokens.insert(row);
+        assert.equal((await tx.tokens.lock(id))?.id, id, 'seen inside its transaction');
+        assert.equal(await tx.tokens.countUse(id), true);
+        assert.equal((await tx.tokens.lock(id))?.usage_count, 1);
+        assert.equal(await store.tokens.byId(id), undefined, 'not outside it');
+        throw boom;
+      }),
+      boom,
+    );
+    assert.equal(await store.tokens.byId(id), undefined);
+    assert.equal(seen('tokens', id), false);
+    await store.transaction((tx) => tx.tokens.insert(row));
+    assert.equal((await store.tokens.byId(id))?.usage_count, 0);
+  });
+
   it('reads outside a transaction neither see nor wait for one that is still running', async () => {
     const gate = deferred();
     const written = deferred();
