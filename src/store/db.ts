@@ -92,11 +92,11 @@ export async function connect(
     c.pragma('temp_store = MEMORY');
   }
   // WAL checkpoints on a thread of their own (sqlite-checkpointer.ts); seeding keeps SQLite's.
-  // A WAL file that grew under load is cut back to 64 MiB when it starts over.
+  // A WAL file that grew under load is cut back to 128 MiB (its bound, sqlite-checkpointer.ts) when it starts over.
   let checkpointer: Checkpointer | undefined;
   if (!opts.bulkLoad) {
     writer.pragma('wal_autocheckpoint = 0');
-    writer.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    writer.pragma(`journal_size_limit = ${128 * 1024 * 1024}`);
     checkpointer = new Checkpointer(
       config.file,
       {
