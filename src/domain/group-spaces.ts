@@ -56,8 +56,8 @@ export function groupSpaceService({ store, clock, ids }: Deps, authorize: Author
         const privileges = invite.privileges ?? SPACE_MEMBER_DEFAULT;
         const added = await tx.spaces.addGroup(spaceId, groupId, privileges);
         if (added) {
-          await invites.countUse(tx, invite);
           await audit(tx, actor, 'space.group.join', { target: ['space', spaceId], subject: ['group', groupId], details: joinDetails(invite, privileges) });
+          await invites.countUse(tx, invite);
         }
         return { id: spaceId, added };
       }));

@@ -238,8 +238,8 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
         const privileges = row.privileges ?? GROUP_MEMBER_DEFAULT;
         const added = await tx.groups.addUser(groupId, actor.userId, privileges);
         if (added) {
-          await invites.countUse(tx, row);
           await audit(tx, actor, 'group.user.join', { target: ['group', groupId], subject: ['user', actor.userId], details: joinDetails(row, privileges) });
+          await invites.countUse(tx, row);
         }
         return { id: groupId, added };
       }));
@@ -265,8 +265,8 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
         }
         const privileges = row.privileges ?? GROUP_MEMBER_DEFAULT;
         await tx.groups.addNested(parentId, childId, privileges);
-        await invites.countUse(tx, row);
         await audit(tx, actor, 'group.nested.add', { target: ['group', parentId], subject: ['group', childId], details: joinDetails(row, privileges) });
+        await invites.countUse(tx, row);
         return { id: parentId, added: true };
       }));
     },

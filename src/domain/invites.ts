@@ -66,13 +66,14 @@ export function inviteService({ clock, ids, masterKey, config, metrics = noMetri
     },
 
     /**
-     * Proves an invite and loads its metadata under a row lock, inside the caller's transaction.
-     * Until the signature is proven every failure reads the same; after, the reason is given.
+     * Proves an invite and reads its metadata inside the caller's transaction. Until the signature
+     * is proven every failure reads the same; after, the reason is given. Nothing is locked yet:
+     * `countUse`, the transaction's last statement, checks again as it counts.
      */
     async open(tx: Store, text: string, expected: InviteType): Promise<TokenRow> {
       const claims = verifyToken(masterKey, text);
       if (!claims) throw invalid();
-      const row = await tx.tokens.lock(claims.id);
+      const row = await tx.tokens.byId(claims.id);
       if (!row || row.kind !== 'invite' || row.target_id === null) throw invalid();
       if (row.type !== expected || claims.type !== expected) {
         throw invalid(`Provided token is not valid here: expected a ${expected}.`);
@@ -102,9 +103,21 @@ export function inviteService({ clock, ids, masterKey, config, metrics = noMetri
       }
     },
 
-    /** Counts one use of an opened invite; the check constraint makes overuse impossible anyway. */
+    /**
+     * Counts one use of an opened invite, checking again that it is neither revoked, expired nor
+     * used up, in the statement that counts it. Callers run it last, just before the commit: on
+     * PostgreSQL it locks the token's row until then, so joins with one invite wait for each
+     * other only that long, and a revocation or another use committed since `open` is seen here.
+     * The check constraint makes overuse impossible anyway.
+     */
     async countUse(tx: Store, token: TokenRow): Promise<void> {
-      if (!(await tx.tokens.countUse(token.id))) throw invalid('Provided token has reached its usage limit.');
+      const now = clock();
+      if (await tx.tokens.countUse(token.id, now)) return;
+      const current = await tx.tokens.byId(token.id);
+      if (!current) throw invalid();
+      if (current.revoked) throw invalid('Provided token has been revoked.');
+      if (current.expires_at !== null && now >= current.expires_at) throw invalid('Provided token has expired.');
+      throw invalid('Provided token has reached its usage limit.');
     },
   };
 }

@@ -172,8 +172,8 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
         const privileges = invite.privileges ?? SPACE_MEMBER_DEFAULT;
         const added = await tx.spaces.addUser(spaceId, actor.userId, privileges);
         if (added) {
-          await invites.countUse(tx, invite);
           await audit(tx, actor, 'space.user.join', { target: ['space', spaceId], subject: ['user', actor.userId], details: joinDetails(invite, privileges) });
+          await invites.countUse(tx, invite);
         }
         return { id: spaceId, added };
       }));

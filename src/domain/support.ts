@@ -61,8 +61,8 @@ export function supportService({ store, clock, ids }: Deps, authorize: Authorize
         if (invite.target_type !== 'space' || !(await tx.spaces.exists(spaceId))) throw new ApiError('invalidToken');
         await assertIssuerMayAddProvider(tx, invite, spaceId);
         if (await tx.providers.addSupport(spaceId, actor.providerId, bytes, clock())) {
-          await invites.countUse(tx, invite);
           await audit(tx, actor, 'space.support', { target: ['space', spaceId], subject: ['provider', actor.providerId], details: { tokenId: invite.id, size: bytes } });
+          await invites.countUse(tx, invite);
         }
         return spaceId;
       });
@@ -87,10 +87,10 @@ export function supportService({ store, clock, ids }: Deps, authorize: Authorize
         if (invite.target_type === 'group') await tx.spaces.addGroup(spaceId, owner, spacePrivileges.all);
         else await tx.spaces.addUser(spaceId, owner, spacePrivileges.all);
         await tx.providers.addSupport(spaceId, actor.providerId, bytes, clock());
-        await invites.countUse(tx, invite);
         const ownerRef: AuditRef = [invite.target_type === 'group' ? 'group' : 'user', owner];
         await audit(tx, actor, 'space.create', { target: ['space', spaceId], subject: ownerRef, details: { name: req.name, tokenId: invite.id } });
         await audit(tx, actor, 'space.support', { target: ['space', spaceId], subject: ['provider', actor.providerId], details: { size: bytes } });
+        await invites.countUse(tx, invite);
       });
       return spaceId;
     },

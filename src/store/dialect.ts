@@ -1,17 +1,6 @@
-import type { SelectQueryBuilder } from 'kysely';
-import type { Dialect } from './db.js';
-
 /**
  * The few places where SQLite and PostgreSQL differ, kept together.
  */
-
-/** Row lock for read-modify-write inside a transaction. SQLite has one writer at a time already. */
-export function forUpdate<DB, TB extends keyof DB, O>(
-  dialect: Dialect,
-  qb: SelectQueryBuilder<DB, TB, O>,
-): SelectQueryBuilder<DB, TB, O> {
-  return dialect === 'postgres' ? qb.forUpdate() : qb;
-}
 
 /**
  * Names the violated unique or primary-key constraint, for both drivers, or undefined when

@@ -1,6 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import { type Dialect, prepared } from './db.js';
-import { forUpdate } from './dialect.js';
+import { prepared } from './db.js';
 import type { Database, TokensTable, TokenTarget } from './schema.js';
 
 export type TokenRow = Selectable<TokensTable>;
@@ -11,9 +10,6 @@ const insertRow = prepared((db, ...values: unknown[]) =>
   db.insertInto('tokens').values(Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]])) as Insertable<TokensTable>),
 );
 const selectById = prepared((db, id: string) => db.selectFrom('tokens').selectAll().where('id', '=', id), { cached: true });
-const lockQuery = (dialect: Dialect) =>
-  prepared((db, id: string) => forUpdate(dialect, db.selectFrom('tokens').selectAll().where('id', '=', id)));
-const lockById = { sqlite: lockQuery('sqlite'), postgres: lockQuery('postgres') };
 const selectSubject = prepared((db, id: string) =>
   db
     .selectFrom('tokens')
@@ -35,15 +31,20 @@ const selectSubject = prepared((db, id: string) =>
     .where('tokens.issuer_type', '=', 'user'),
   { cached: true },
 );
-const incrementUse = prepared((db, id: string) =>
+// The checks of a use, made again by the statement that counts it: on PostgreSQL it takes the
+// row's lock, so whatever another transaction did to the token before is seen here, and whatever
+// it does after waits for this commit.
+const incrementUse = prepared((db, id: string, now: number) =>
   db
     .updateTable('tokens')
     .set((eb) => ({ usage_count: eb('usage_count', '+', 1) }))
     .where('id', '=', id)
+    .where('revoked', '=', 0)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .where((eb) => eb.or([eb('usage_limit', 'is', null), eb('usage_count', '<', eb.ref('usage_limit'))])),
 );
 
-export function tokensRepo(db: Kysely<Database>, dialect: Dialect) {
+export function tokensRepo(db: Kysely<Database>) {
   return {
     async insert(row: Insertable<TokensTable>): Promise<void> {
       // Every column, in one order, so that one compiled statement serves every caller.
@@ -74,14 +75,13 @@ export function tokensRepo(db: Kysely<Database>, dialect: Dialect) {
       return (await selectSubject(db, id)).rows[0];
     },
 
-    /** Reads the token and, on PostgreSQL, locks its row until the transaction ends. */
-    async lock(id: string): Promise<TokenRow | undefined> {
-      return (await lockById[dialect](db, id)).rows[0];
-    },
 
-    /** Counts one use unless the limit is reached; true when counted. */
-    async countUse(id: string): Promise<boolean> {
-      return ((await incrementUse(db, id)).numAffectedRows ?? 0n) > 0n;
+    /**
+     * Counts one use of a token that is, at `now` (Unix seconds), neither revoked nor expired nor
+     * used up; true when counted. On PostgreSQL the row stays locked until the transaction ends.
+     */
+    async countUse(id: string, now: number): Promise<boolean> {
+      return ((await incrementUse(db, id, now)).numAffectedRows ?? 0n) > 0n;
     },
 
     /** Tokens a user or provider issued (invites) or owns (access tokens), oldest first. */

@@ -114,9 +114,9 @@ describe('SQLite driver of a zone file', () => {
     await assert.rejects(
       store.transaction(async (tx) => {
         await tx.tokens.insert(row);
-        assert.equal((await tx.tokens.lock(id))?.id, id, 'seen inside its transaction');
-        assert.equal(await tx.tokens.countUse(id), true);
-        assert.equal((await tx.tokens.lock(id))?.usage_count, 1);
+        assert.equal((await tx.tokens.byId(id))?.id, id, 'seen inside its transaction');
+        assert.equal(await tx.tokens.countUse(id, 2), true);
+        assert.equal((await tx.tokens.byId(id))?.usage_count, 1);
         assert.equal(await store.tokens.byId(id), undefined, 'not outside it');
         throw boom;
       }),
