@@ -3,7 +3,7 @@ import { SCALE_P99_FACTOR, SCALE_RSS_LIMIT, STARTUP_LIMIT_MS, TARGETS } from './
 
 const mb = (bytes) => (bytes === undefined ? 'n/a' : (bytes / 1024 / 1024).toFixed(0));
 const us = (v) => (v === undefined ? 'n/a' : v.toFixed(1));
-const ms = (v) => (v === undefined ? 'n/a' : v < 10 ? v.toFixed(1) : v.toFixed(0));
+const ms = (v) => (v === undefined ? 'n/a' : v < 1 ? v.toFixed(2) : v < 10 ? v.toFixed(1) : v.toFixed(0));
 
 /**
  * One row per scenario (7 as 7.1, 7.3, 7.5), each with the bare baseline measured just before it;
