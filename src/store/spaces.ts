@@ -14,6 +14,10 @@ const insertUser = prepared((db, spaceId: string, userId: string, privileges: nu
     .values({ space_id: spaceId, user_id: userId, privileges })
     .onConflict((oc) => oc.columns(['space_id', 'user_id']).doNothing()),
 );
+const selectUserPrivileges = prepared(
+  (db, spaceId: string, userId: string) => db.selectFrom('space_users').select('privileges').where('space_id', '=', spaceId).where('user_id', '=', userId),
+  { cached: true },
+);
 // The recursive queries of `effectivePrivileges` and `ofUser` below, compiled once as well.
 const selectEffectivePrivileges = prepared(
   (_db, spaceId: string, userId: string) => sql<{ privileges: number }>`
@@ -72,14 +76,9 @@ export function spacesRepo(db: Kysely<Database>) {
       return res.numDeletedRows > 0n;
     },
 
+    /** The user's own privileges in the space, not those of its groups; undefined if not a direct member. */
     async userPrivileges(spaceId: string, userId: string): Promise<number | undefined> {
-      const row = await db
-        .selectFrom('space_users')
-        .select('privileges')
-        .where('space_id', '=', spaceId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      return row?.privileges;
+      return (await selectUserPrivileges(db, spaceId, userId)).rows[0]?.privileges;
     },
 
     async setUserPrivileges(spaceId: string, userId: string, privileges: number): Promise<boolean> {

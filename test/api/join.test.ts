@@ -283,6 +283,26 @@ describe('POST /user/spaces/join', async () => {
     });
   });
 
+  it("an issuer whose right to invite comes from a group: joins work while the group has it", async () => {
+    const owner = await z.user('owner');
+    const sid = await owner.api.user.createSpace('s');
+    const inviter = await z.user('inviter');
+    await inviter.api.user.joinSpace(await owner.api.spaces.userInviteToken(sid)); // space_view_data only
+    const gid = await inviter.api.user.createGroup('inviters', 'team');
+    await z.zone.store.spaces.addGroup(sid, gid, (1 << 9) | 1); // space_view_data, space_invite_user
+    const first = await inviter.api.spaces.userInviteToken(sid);
+    const second = await inviter.api.spaces.userInviteToken(sid);
+    const bob = await z.user('bob');
+    assert.equal(await bob.api.user.joinSpace(first), sid);
+
+    await z.zone.store.spaces.setGroupPrivileges(sid, gid, 1 << 9);
+    const carol = await z.user('carol');
+    const res = await post(z, json(carol), JSON.stringify({ token: second }));
+    assert.equal(res.status, 400);
+    assert.match(res.json!.error_description!, /issuer/);
+    assert.equal(await z.zone.store.spaces.effectivePrivileges(sid, carol.id), undefined);
+  });
+
   it('already a direct member: 201, same Location, the token keeps its use', async () => {
     const bob = await z.user('bob');
     await bob.api.user.joinSpace(await invite());
