@@ -313,8 +313,9 @@ describe('SQLite file: WAL checkpoints', () => {
         },
         autoCheckpoint: () => assert.fail('the thread runs'),
       },
-      // Every WAL is past a bound of 0 pages; the thread's own checkpoints are a minute apart.
-      { startDelayMs: 0, intervalMs: 60_000, maxWalPages: 0 },
+      // Every WAL is past a bound of 0 pages; the thread's own checkpoints are a minute apart, and
+      // it may take its time to answer (a loaded machine) before the writer would step in.
+      { startDelayMs: 0, intervalMs: 60_000, maxWalPages: 0, pauseTimeoutMs: 60_000 },
     );
     try {
       db.pragma('journal_mode = WAL');
