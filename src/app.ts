@@ -30,7 +30,7 @@ import { registerLimits } from './http/limits.js';
 import { registerMetrics } from './http/metrics.js';
 import { methodNotAllowed } from './http/methods.js';
 import { registerOpenApi } from './http/openapi.js';
-import { registerWeb } from './http/web.js';
+import { isUiPath, registerWeb, SECURITY_HEADERS } from './http/web.js';
 import { lazySchemaCompilers } from './http/schema-compilers.js';
 import { type Metrics, createMetrics } from './metrics.js';
 import type { Connection } from './store/db.js';
@@ -102,7 +102,11 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 256 },
     // http/limits.ts answers requests that arrive while closing, in the catalog's shape.
     return503OnClosing: false,
-    frameworkErrors: routerErrorHandler,
+    // The router's own errors (malformed percent-encoding) under /ui/ carry the UI's headers too.
+    frameworkErrors: (err, request, reply) => {
+      if (isUiPath(request.url)) reply.headers(SECURITY_HEADERS);
+      routerErrorHandler(err, request, reply);
+    },
     // A number is not a token: no silent type coercion of request bodies.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     schemaController: { compilersFactory: lazySchemaCompilers() },

@@ -39,6 +39,12 @@ export function registerWeb(app: FastifyInstance, dir: string = defaultWebDir())
   app.get('/ui/*', route, (request, reply) => serve(request, reply, (request.params as { '*': string })['*']));
 }
 
+/** Whether a request's path is the UI's (`/ui` or under `/ui/`), whatever else is wrong with it. */
+export function isUiPath(url: string): boolean {
+  const p = url.split('?')[0]!;
+  return p === '/ui' || p.startsWith('/ui/');
+}
+
 /** Every response under `/ui/`, errors included. The page loads only its own script and style. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':

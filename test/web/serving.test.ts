@@ -119,6 +119,9 @@ describe('the web UI is served at /ui/', async () => {
       '/ui/%00',
       '/ui/../web/index.html',
       '/ui/%2fetc%2fpasswd',
+      // Malformed percent-encoding: answered by the router's error handler, with the UI's headers too.
+      '/ui/%zz',
+      '/ui/%',
     ]) {
       const a = await raw(origin, 'GET', p);
       assertNotFound(a, p);
