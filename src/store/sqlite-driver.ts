@@ -250,7 +250,7 @@ class GroupCommitDriver implements Driver {
     let answers = this.#cache.get(key.query);
     if (answers === undefined) this.#cache.set(key.query, (answers = new Map()));
     // When full, this query's oldest answer makes room (if it has none, this one is not kept):
-    // the answers kept never number more than CACHE_ENTRIES and one per query.
+    // the answers kept never number more than CACHE_ENTRIES.
     if (this.#cached >= CACHE_ENTRIES) {
       if (answers.size === 0) return Object.freeze(result);
       answers.delete(answers.keys().next().value!);
