@@ -110,7 +110,9 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
  * delay histogram (a timer every 10 ms) and an observer of garbage collections, which also keeps
  * the registry reachable for good. A closed app must leave nothing running (tests start many
  * zones in one process), so both are caught as they are made, which is safe because
- * collectDefaultMetrics is synchronous: nothing else runs meanwhile. Returns what stops them.
+ * collectDefaultMetrics is synchronous: nothing else runs meanwhile. prom-client's observer
+ * counts only the first collection of each batch Node reports, so it is replaced by one that
+ * counts them all (`gcDurations`). Returns what stops the monitors.
  */
 function collectStoppableDefaultMetrics(registry: Registry): () => void {
   const hooks = perfHooks as { monitorEventLoopDelay: typeof perfHooks.monitorEventLoopDelay };
@@ -134,10 +136,40 @@ function collectStoppableDefaultMetrics(registry: Registry): () => void {
     hooks.monitorEventLoopDelay = monitorEventLoopDelay;
     observer.observe = observe;
   }
+  // prom-client's own garbage-collection observer is the only one it makes.
+  for (const o of observers.splice(0)) o.disconnect();
+  observers.push(gcDurations(registry));
   return () => {
     for (const histogram of histograms) histogram.disable();
     for (const o of observers) o.disconnect();
   };
+}
+
+const GC_KINDS: Record<number, string> = {
+  [perfHooks.constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [perfHooks.constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [perfHooks.constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [perfHooks.constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+
+/** prom-client's `nodejs_gc_duration_seconds` (same name, help and buckets), counting every collection Node reports. */
+function gcDurations(registry: Registry): PerformanceObserver {
+  const name = `${PREFIX}nodejs_gc_duration_seconds`;
+  registry.removeSingleMetric(name);
+  const histogram = new Histogram({
+    name,
+    help: 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.',
+    labelNames: ['kind'] as const,
+    buckets: [0.001, 0.01, 0.1, 1, 2, 5],
+    registers: [registry],
+  });
+  const gc = new perfHooks.PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      histogram.observe({ kind: GC_KINDS[(entry as { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'unknown' }, entry.duration / 1000);
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  return gc;
 }
 
 /**
