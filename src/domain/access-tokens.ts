@@ -1,4 +1,5 @@
 import { ApiError } from '../errors.js';
+import { derived } from '../store/answers.js';
 import { timeCaveat } from '../tokens/caveats.js';
 import { mintToken, verifyToken } from '../tokens/tokens.js';
 import type { UserActor } from './actor.js';
@@ -45,15 +46,13 @@ export function accessTokenService({ store, clock, ids, masterKey, config, metri
 type SubjectRow = NonNullable<Awaited<ReturnType<Deps['store']['tokens']['accessTokenSubject']>>>;
 
 /**
- * The actor of a token's row. A cached row (frozen, shared until the next commit) gets one
- * actor, frozen as well, so that what is made from its account can be shared too (http/shared-json.ts).
- * The row is the token's own (read by its id), so the token id is the same for every request.
+ * The actor of a token's row, frozen. A cached row (shared until the next commit) gets one actor,
+ * so that what is made from its account can be shared too (http/shared-json.ts). The row is the
+ * token's own (read by its id), so the token id is the same for every request.
  */
 function actorOf(row: SubjectRow, tokenId: string): UserActor {
-  const shared = Object.isFrozen(row);
-  let actor = shared ? actors.get(row) : undefined;
-  if (actor === undefined) {
-    const account = {
+  return derived(row, ACTOR, () => {
+    const account = Object.freeze({
       id: row.userId,
       login: row.login,
       name: row.name,
@@ -61,12 +60,10 @@ function actorOf(row: SubjectRow, tokenId: string): UserActor {
       email_list: row.email_list,
       default_space_id: row.default_space_id,
       created_at: row.user_created_at,
-    };
-    actor = { kind: 'user', userId: row.userId, login: row.login, account: shared ? Object.freeze(account) : account, tokenId };
-    if (shared) actors.set(row, Object.freeze(actor));
-  }
-  return actor;
+    });
+    return Object.freeze({ kind: 'user', userId: row.userId, login: row.login, account, tokenId } as const);
+  });
 }
-const actors = new WeakMap<object, UserActor>();
+const ACTOR = Symbol('actor');
 
 export type AccessTokenService = ReturnType<typeof accessTokenService>;

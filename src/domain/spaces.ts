@@ -1,6 +1,6 @@
 import { ApiError, invalidField } from '../errors.js';
 import type { Store } from '../store/index.js';
-import { listHas } from '../store/db.js';
+import { listHas } from '../store/answers.js';
 import type { SpaceRow } from '../store/spaces.js';
 import type { TokenRow } from '../store/tokens.js';
 import type { Actor, UserActor } from './actor.js';

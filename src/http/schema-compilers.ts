@@ -1,6 +1,7 @@
 import AjvCompiler from '@fastify/ajv-compiler';
 import SerializerCompiler from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
+import { derived } from '../store/answers.js';
 
 type Factory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 type Validator = ((data: unknown) => unknown) & { errors?: unknown };
@@ -68,18 +69,10 @@ function nativeSerializer(keys: readonly string[]) {
     for (let i = 0; i < keys.length; i++) {
       const value = data[keys[i]!];
       if (value === undefined) continue;
-      out += `${out === '' ? '{' : ','}${names[i]}:${Array.isArray(value) && Object.isFrozen(value) ? frozenJson(value) : JSON.stringify(value)}`;
+      out += `${out === '' ? '{' : ','}${names[i]}:${Array.isArray(value) ? derived(value, AS_JSON, () => JSON.stringify(value)) : JSON.stringify(value)}`;
     }
     return out === '' ? '{}' : `${out}}`;
   };
 }
 
-function frozenJson(list: readonly unknown[]): string {
-  let json = serialized.get(list);
-  if (json === undefined) {
-    json = JSON.stringify(list);
-    serialized.set(list, json);
-  }
-  return json;
-}
-const serialized = new WeakMap<readonly unknown[], string>();
+const AS_JSON = Symbol('json');

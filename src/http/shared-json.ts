@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { derived } from '../store/answers.js';
 
 /**
  * A response body made once per shared answer. Cached database answers are frozen and shared
@@ -10,13 +11,12 @@ import type { FastifyReply } from 'fastify';
  */
 export function sharedJson<T>(reply: FastifyReply, source: object, variant: string, payload: () => T): T {
   if (!Object.isFrozen(source)) return payload();
-  let byVariant = bodies.get(source);
-  let body = byVariant?.get(variant);
+  const bodies = derived(source, BODIES, () => new Map<string, Buffer>());
+  let body = bodies.get(variant);
   if (body === undefined) {
     body = Buffer.from(reply.serialize(payload()) as string);
-    if (byVariant === undefined) bodies.set(source, (byVariant = new Map()));
     // A shared answer is read by few callers (one user's own rows): a handful of variants at most.
-    if (byVariant.size < MAX_VARIANTS) byVariant.set(variant, body);
+    if (bodies.size < MAX_VARIANTS) bodies.set(variant, body);
   }
   reply.type(JSON_TYPE);
   // Typed as the payload it stands for: Fastify sends a Buffer as it is, without serializing it.
@@ -25,4 +25,4 @@ export function sharedJson<T>(reply: FastifyReply, source: object, variant: stri
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const MAX_VARIANTS = 8;
-const bodies = new WeakMap<object, Map<string, Buffer>>();
+const BODIES = Symbol('bodies');

@@ -159,32 +159,6 @@ async function assertBinaryCollation(db: Kysely<Database>): Promise<void> {
 
 let preparedCount = 0;
 
-/**
- * One column of a query's rows as a list. A cached answer (frozen, shared until the next commit)
- * gets its list made once and shared as well, frozen too; any other answer gets a fresh list.
- */
-export function column<Row, K extends keyof Row>(rows: readonly Row[], key: K): readonly Row[K][] {
-  if (!Object.isFrozen(rows)) return rows.map((r) => r[key]);
-  const memo = (columns.get(rows) as Map<K, readonly Row[K][]> | undefined) ?? new Map<K, readonly Row[K][]>();
-  let list = memo.get(key);
-  if (list === undefined) {
-    list = Object.freeze(rows.map((r) => r[key]));
-    memo.set(key, list);
-    columns.set(rows, memo);
-  }
-  return list;
-}
-const columns = new WeakMap<object, Map<unknown, readonly unknown[]>>();
-
-/** Whether `list` holds `value`. A shared (frozen) list gets a Set made once; any other is searched. */
-export function listHas<T>(list: readonly T[], value: T): boolean {
-  if (!Object.isFrozen(list)) return list.includes(value);
-  let set = sets.get(list) as Set<T> | undefined;
-  if (set === undefined) sets.set(list, (set = new Set(list)));
-  return set.has(value);
-}
-const sets = new WeakMap<object, Set<unknown>>();
-
 /** Stands for the i-th argument of a prepared query while it is compiled. */
 class Slot {
   constructor(readonly index: number) {}

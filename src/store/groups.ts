@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { column, type Dialect, prepared } from './db.js';
+import { column } from './answers.js';
+import { type Dialect, prepared } from './db.js';
 import { ancestorsOfGroup, ancestorsOfUser, descendantsOfGroup, privilegeWalkOfUser } from './graph.js';
 import type { Database, GroupsTable } from './schema.js';
 

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { column, prepared } from './db.js';
+import { column } from './answers.js';
+import { prepared } from './db.js';
 import type { Database, SpacesTable } from './schema.js';
 import { ancestorsOfUser } from './graph.js';
 
