@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { type Compilable, type CompiledQuery, Kysely, PostgresDialect, type QueryResult, type RawBuilder, sql } from 'kysely';
+import { type Compilable, type CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, type QueryResult, type RawBuilder, sql } from 'kysely';
 import type { DbConfig } from '../config.js';
+import { nameStatement, namedStatementClient } from './pg-statements.js';
 import type { Database } from './schema.js';
 import { type CheckpointOptions, Checkpointer } from './sqlite-checkpointer.js';
 import { answerCache, CACHED, type CacheKey, GroupCommitSqliteDialect, type SqliteStats, transactionConnection } from './sqlite-driver.js';
@@ -53,7 +54,8 @@ export async function connect(
     const { default: pg } = await import('pg');
     // int8 columns (our Unix-second timestamps) come back as strings by default.
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-    const pool = new pg.Pool({ connectionString: config.url, max: opts.poolSize ?? 10 });
+    // The precompiled queries go as named statements, planned once per connection (pg-statements.ts).
+    const pool = new pg.Pool({ connectionString: config.url, max: opts.poolSize ?? 10, Client: namedStatementClient(pg.Client) });
     // An idle connection dropped by the server (restart, failover) is discarded by the pool and
     // the next query opens a fresh one; without a listener the event would kill the process.
     pool.on('error', () => {});
@@ -169,6 +171,8 @@ class Slot {
  * compiles a query on every call, which costs more than the primary-key lookup itself on SQLite;
  * the per-request paths (authentication, joins, minting) use this instead. `build` may use its
  * arguments only as plain values (in where, values, set), never to choose the query's shape.
+ * On PostgreSQL its one text goes as a named statement, planned once per connection
+ * (pg-statements.ts).
  *
  * `cached`: outside transactions on SQLite, the answer for the same arguments is kept until the
  * next commit (sqlite-driver.ts); its rows are then shared and frozen. For reads only, and only
@@ -200,6 +204,7 @@ export function prepared<A extends unknown[], R>(
       const bound = new Set(compiled.parameters.filter((p) => p instanceof Slot).map((p) => (p as Slot).index));
       if (bound.size !== args.length) throw new Error('prepared: every argument must be used as a plain value');
       byDialect.set(adapter, compiled);
+      if (adapter === PostgresAdapter) nameStatement(compiled.sql, tag);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
     const direct = transactionConnection(db);

@@ -1,0 +1,42 @@
+import type pg from 'pg';
+
+/**
+ * Named statements for the precompiled queries (`prepared` in db.ts) on PostgreSQL.
+ *
+ * Kysely's pg driver sends every query as an unnamed statement, so PostgreSQL parses, analyses
+ * and plans its text on every call. The queries every request runs (a token's row, a join's
+ * statements) have one text each; a connection that has seen one keeps it as a named statement
+ * and later sends only its arguments (pg's `{ name, text, values }`, prepared once per
+ * connection). Other queries are sent as before.
+ *
+ * A named statement's result columns are fixed when it is prepared: a migration that changes them
+ * (a column added to a table read with `select *`) while this process runs makes PostgreSQL refuse
+ * it ("cached plan must not change result type", SQLSTATE 0A000). The statement fails once; the
+ * names then move to a new generation, prepared afresh on every connection.
+ */
+const names = new Map<string, string>();
+let generation = 0;
+
+/** Registers the text of a precompiled query under its tag (unique per query). */
+export function nameStatement(text: string, tag: string): void {
+  names.set(text, tag);
+}
+
+/** pg's Client, sending the registered texts as named statements. */
+export function namedStatementClient(Client: typeof pg.Client): typeof pg.Client {
+  class NamedStatementClient extends Client {}
+  const query = Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
+  // One override for pg's many `query` overloads: a registered text with an argument array is
+  // named, everything else (a query object, a callback, a cursor) passes through as it was.
+  NamedStatementClient.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const [text, values] = args;
+    const tag = typeof text === 'string' && Array.isArray(values) && args.length === 2 ? names.get(text) : undefined;
+    if (tag === undefined) return query.apply(this, args);
+    const name = `oz_${tag}_${generation}`;
+    return (query.call(this, { name, text, values }) as Promise<unknown>).catch((err: { code?: string; message?: string }) => {
+      if (err.code === '0A000' && /cached plan must not change result type/.test(err.message ?? '')) generation++;
+      throw err;
+    });
+  } as typeof Client.prototype.query;
+  return NamedStatementClient;
+}
