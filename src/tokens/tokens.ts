@@ -29,7 +29,7 @@ export function mintToken(masterKey: Buffer, location: string, identifier: strin
 /** What a token with a proven signature claims. */
 export interface TokenClaims {
   id: string;
-  /** The token type, when every `tokenType` caveat agrees; null when none or they disagree. */
+  /** The token type its `tokenType` caveats name (they all agree); null when it has none. */
   type: string | null;
   /** Earliest `time <` bound, in Unix seconds; undefined when the token has none. */
   notAfter: number | undefined;
@@ -37,7 +37,7 @@ export interface TokenClaims {
 
 /**
  * Parses and verifies a token's signature and caveat syntax. Returns undefined for anything
- * malformed, forged or carrying a caveat we do not know; time is NOT checked here so that the
+ * malformed, forged, carrying a caveat we do not know or `tokenType` caveats that disagree; time is NOT checked here so that the
  * caller can say "expired" once the signature is proven. `discharges` are the bound discharge
  * macaroons of its third-party caveats; their first-party caveats count like the token's own.
  */
@@ -82,6 +82,8 @@ function verifySignature(masterKey: Buffer, text: string, discharges: readonly s
     else notAfter = notAfter === undefined ? c.notAfter : Math.min(notAfter, c.notAfter);
     return true;
   }, bound);
-  if (!ok) return undefined;
+  // Each caveat narrows what the token may do: two different types leave it nothing (a holder who
+  // adds one must never get back the untyped token's powers).
+  if (!ok || types.size > 1) return undefined;
   return { id: m.identifier, type: types.size === 1 ? [...types][0]! : null, notAfter };
 }

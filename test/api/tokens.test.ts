@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OnezoneError } from '../../src/client/index.js';
-import { parse } from '../../src/tokens/macaroon.js';
+import { request } from 'undici';
+import { addFirstPartyCaveat, parse, serialize } from '../../src/tokens/macaroon.js';
 import { startZone } from '../helpers/zone.js';
 
 const idOf = (token: string) => parse(token).identifier;
@@ -78,5 +79,20 @@ describe('extension /user/tokens: list, revoke, delete', async () => {
     const invite = await alice.api.spaces.userInviteToken(space);
     await assert.rejects(alice.api.http.call('PATCH', `/user/tokens/${idOf(invite)}`, { revoked: 'yes' }), fails(400, /'revoked'/));
     await assert.rejects(alice.api.http.call('PATCH', `/user/tokens/${idOf(invite)}`, {}), fails(400, /'revoked'/));
+  });
+});
+
+describe('access tokens narrowed by their holder', async () => {
+  const z = await startZone();
+  const alice = await z.user('alice');
+  const getUser = async (token: string) => (await request(`${z.baseUrl}/user`, { headers: { 'x-auth-token': token } })).statusCode;
+  const narrow = (token: string, caveat: string) => serialize(addFirstPartyCaveat(parse(token), caveat));
+
+  it('a caveat only ever narrows: a token type refuses it as an access token, and a second, different type does not undo that', async () => {
+    assert.equal(await getUser(narrow(alice.token, `time < ${Math.floor(Date.now() / 1000) + 600}`)), 200);
+    const typed = narrow(alice.token, 'tokenType = space_invite_user_token');
+    assert.equal(await getUser(typed), 401);
+    assert.equal(await getUser(narrow(typed, 'tokenType = group_invite_user_token')), 401);
+    assert.equal(await getUser(alice.token), 200);
   });
 });

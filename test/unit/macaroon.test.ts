@@ -427,6 +427,17 @@ describe('token-level properties', () => {
   const masterKey = Buffer.alloc(32, 7);
   const token = mintToken(masterKey, 'onezone', 'an-identifier', ['tokenType = space_invite_user_token', 'time < 4102444800']);
 
+  it('verifyToken(): tokenType caveats that disagree leave the token no type at all, not an untyped one', () => {
+    const access = mintToken(masterKey, 'onezone', 'an-access-token', ['time < 4102444800']);
+    assert.equal(verifyToken(masterKey, access)?.type, null);
+    const narrowed = serialize(addFirstPartyCaveat(parse(access), 'tokenType = space_invite_user_token'));
+    assert.equal(verifyToken(masterKey, narrowed)?.type, 'space_invite_user_token');
+    const again = serialize(addFirstPartyCaveat(parse(narrowed), 'tokenType = space_invite_user_token'));
+    assert.equal(verifyToken(masterKey, again)?.type, 'space_invite_user_token');
+    const conflicting = serialize(addFirstPartyCaveat(parse(narrowed), 'tokenType = group_invite_user_token'));
+    assert.equal(verifyToken(masterKey, conflicting), undefined);
+  });
+
   it('verifyToken() never throws on random text, and returns nothing for it', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('base64url'))), (text) => {
