@@ -34,12 +34,24 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Fa
         method: req.method,
         url: req.url.split('?')[0],
         remoteAddress: req.socket?.remoteAddress,
-        headers: level === 'debug' || level === 'trace' ? { ...req.headers } : undefined,
+        headers: level === 'debug' || level === 'trace' ? censorHeaders(req.headers) : undefined,
       }),
     },
     ...(stream ? { stream } : {}),
   } as FastifyServerOptions['logger'];
 }
+
+/**
+ * A request's headers for a debug line, each whose name may carry a credential censored: the
+ * ones the zone reads and any a proxy or client adds under its own name (Proxy-Authorization,
+ * X-Forwarded-Authorization, X-Api-Key…), which no fixed list could name in advance.
+ */
+function censorHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = CREDENTIAL_HEADER.test(name) ? '[redacted]' : value;
+  return out;
+}
+const CREDENTIAL_HEADER = /auth|token|macaroon|cookie|session|secret|key|pass|signature|credential/i;
 
 /**
  * Fastify's `childLoggerFactory`: every request gets a logger bound to its id, but pino builds

@@ -24,6 +24,9 @@ describe('logs', async () => {
     await send({ authorization: `Basic ${Buffer.from(`${bob.login}:wrong-${bob.password}`).toString('base64')}` });
     await send({ macaroon: `${bob.token}x` });
     await send({ cookie: `session=${bob.token}` }, { token: 42 });
+    // Credentials a proxy or client may forward under other names.
+    await send({ 'proxy-authorization': `Basic ${basic}` });
+    await send({ 'x-forwarded-authorization': `Bearer ${bob.token}`, 'x-session-token': bob.token, 'x-api-key': bob.password });
 
     const logs = z.logs();
     assert.match(logs, /incoming request/, 'debug request lines were written');
