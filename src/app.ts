@@ -39,7 +39,7 @@ import type { Store } from './store/index.js';
 export const API_PREFIX = '/api/v3/onezone';
 
 export interface AppOptions {
-  config: Pick<Config, 'zoneName' | 'inviteTtl' | 'accessTokenTtl' | 'bodyLimit' | 'logLevel' | 'throttle' | 'passwordCost'>;
+  config: Pick<Config, 'zoneName' | 'inviteTtl' | 'accessTokenTtl' | 'bodyLimit' | 'logLevel' | 'throttle' | 'passwordCost'> & Partial<Pick<Config, 'trustProxy'>>;
   store: Store;
   masterKey: Buffer;
   /** Signs provider certificates and recognises them on mutual TLS. */
@@ -99,6 +99,8 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyChildLogger,
     bodyLimit: opts.config.bodyLimit,
+    // The client's address (the throttle's key, the access log) from the proxies trusted, if any.
+    trustProxy: opts.config.trustProxy ?? false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 256 },
     // http/limits.ts answers requests that arrive while closing, in the catalog's shape.
     return503OnClosing: false,
@@ -114,8 +116,8 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
 
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
-  registerLimits(app, opts.config.throttle, metrics);
-  registerAuth(app, services, metrics);
+  const passwordChecks = registerLimits(app, opts.config.throttle, metrics);
+  registerAuth(app, services, metrics, passwordChecks);
   registerMetrics(app, metrics);
   // At debug level each request is logged with its headers; credential headers are censored.
   if (opts.config.logLevel === 'debug' || opts.config.logLevel === 'trace') {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,11 @@ export interface Config {
   throttle: ThrottleConfig;
   /** Connection and timeout limits of the HTTP server (http/limits.ts). */
   limits: ServerLimits;
+  /**
+   * Proxies whose `X-Forwarded-For` names the client (Fastify's `trustProxy`): their addresses
+   * (IPs or CIDR ranges) or how many hops; false: the peer address is the client.
+   */
+  trustProxy: string | number | false;
 }
 
 export interface ThrottleConfig {
@@ -76,6 +82,7 @@ const options = {
   'log-level': { type: 'string' },
   'invite-ttl': { type: 'string' },
   'no-throttle': { type: 'boolean' },
+  'trust-proxy': { type: 'string' },
   'db-pool': { type: 'string' },
   workers: { type: 'string' },
 } as const;
@@ -115,6 +122,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
       attempts: integer('ONEZONE_THROTTLE_ATTEMPTS', env.ONEZONE_THROTTLE_ATTEMPTS, DEFAULTS.throttle.attempts, 1, 1_000_000),
       windowSeconds: integer('ONEZONE_THROTTLE_WINDOW', env.ONEZONE_THROTTLE_WINDOW, DEFAULTS.throttle.windowSeconds, 1, 24 * 3600),
     },
+    trustProxy: trustProxy(pick(values['trust-proxy'], 'ONEZONE_TRUST_PROXY')),
     limits: {
       maxConnections: integer('ONEZONE_MAX_CONNECTIONS', env.ONEZONE_MAX_CONNECTIONS, DEFAULTS.limits.maxConnections, 1, 1_000_000),
       headersTimeoutMs: integer('ONEZONE_HEADERS_TIMEOUT_MS', env.ONEZONE_HEADERS_TIMEOUT_MS, DEFAULTS.limits.headersTimeoutMs, 100, 600_000),
@@ -130,6 +138,26 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}`);
   return n;
+}
+
+/**
+ * `--trust-proxy`: a number of proxy hops, or a comma-separated list of proxy addresses and CIDR
+ * ranges. Trusting every address is not offered: any client could then choose its own address
+ * (`X-Forwarded-For`) and so escape the per-address throttle.
+ */
+function trustProxy(raw: string | undefined): string | number | false {
+  if (raw === undefined || raw.trim() === '') return false;
+  if (/^\d+$/.test(raw.trim())) return integer('trust-proxy', raw.trim(), 0, 1, 100);
+  const entries = raw.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    const [address = '', bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    if (family === 0 || rest.length > 0 || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+      throw new ConfigError(`trust-proxy must be a number of hops or a comma-separated list of proxy addresses or CIDR ranges, got '${entry}'`);
+    }
+  }
+  return entries.join(',');
 }
 
 /** `auto` means one worker per core. */

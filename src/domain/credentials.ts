@@ -21,11 +21,16 @@ export function credentialService({ store, config }: Deps) {
   // Unknown logins still pay one KDF run, so timing does not tell which logins exist.
   const decoy = hashPassword(randomBytes(16).toString('hex'), config.passwordCost);
 
-  const check = (key: string, password: string, hash: string): Promise<boolean> => {
+  // `admit` (the throttle's gate, http/limits.ts) is asked before each KDF run and may refuse it.
+  const check = (key: string, password: string, hash: string, admit?: () => () => void): Promise<boolean> => {
     let pending = inflight.get(key);
     if (!pending) {
+      const done = admit?.();
       kdfRuns++;
-      pending = verifyPassword(password, hash).finally(() => inflight.delete(key));
+      pending = verifyPassword(password, hash).finally(() => {
+        inflight.delete(key);
+        done?.();
+      });
       inflight.set(key, pending);
     }
     return pending;
@@ -35,16 +40,22 @@ export function credentialService({ store, config }: Deps) {
     /** How many password checks paid the KDF (known pairs and concurrent duplicates do not). */
     kdfRuns: () => kdfRuns,
 
-    async basic(login: string, password: string): Promise<UserActor> {
+    /** `admit`: asked before the KDF runs (a pair already proven skips it), see `check`. */
+    async basic(login: string, password: string, admit?: () => () => void): Promise<UserActor> {
       const user = await store.users.byLogin(login);
       if (!user?.password_hash) {
-        await verifyPassword(password, await decoy);
+        const done = admit?.();
+        try {
+          await verifyPassword(password, await decoy);
+        } finally {
+          done?.();
+        }
         throw new ApiError('badCredentials');
       }
       // One-shot hash: no HMAC object per request, the cost of which showed in the Basic profile.
       const key = hash('sha256', `${pepper}\0${login}\0${password}`, 'base64url');
       if (proven.get(key) !== user.password_hash) {
-        if (!(await check(key, password, user.password_hash))) throw new ApiError('badCredentials');
+        if (!(await check(key, password, user.password_hash, admit))) throw new ApiError('badCredentials');
         if (proven.size >= MAX_REMEMBERED) proven.delete(proven.keys().next().value!);
         proven.set(key, user.password_hash);
       }

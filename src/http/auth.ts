@@ -6,6 +6,7 @@ import type { CredentialService } from '../domain/credentials.js';
 import type { ProviderService } from '../domain/providers.js';
 import { ApiError } from '../errors.js';
 import type { CredentialKind, Metrics } from '../metrics.js';
+import type { PasswordCheckGate } from './limits.js';
 
 /** Who may call a route: `none` skips authentication entirely (the four open RC2 operations). */
 export type AuthRequirement = 'user' | 'provider' | 'any' | 'none';
@@ -32,12 +33,12 @@ const UNAUTHENTICATED = new ApiError('unauthorized', undefined, { 'www-authentic
  * Each route gets the hook its `config.auth` asks for when it is registered, so no request
  * looks its route's options up; unknown paths (404) are authenticated like `user` routes.
  */
-export function registerAuth(app: FastifyInstance, services: AuthServices, metrics: Pick<Metrics, 'authFailure'>): void {
+export function registerAuth(app: FastifyInstance, services: AuthServices, metrics: Pick<Metrics, 'authFailure'>, gate?: PasswordCheckGate): void {
   app.decorateRequest('actor', null as never);
   const hooks = {
-    user: authHook('user', services, metrics),
-    provider: authHook('provider', services, metrics),
-    any: authHook('any', services, metrics),
+    user: authHook('user', services, metrics, gate),
+    provider: authHook('provider', services, metrics, gate),
+    any: authHook('any', services, metrics, gate),
     none: (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
       request.actor = NOBODY;
       done();
@@ -53,11 +54,11 @@ export function registerAuth(app: FastifyInstance, services: AuthServices, metri
   });
 }
 
-function authHook(required: Exclude<AuthRequirement, 'none'>, services: AuthServices, metrics: Pick<Metrics, 'authFailure'>) {
+function authHook(required: Exclude<AuthRequirement, 'none'>, services: AuthServices, metrics: Pick<Metrics, 'authFailure'>, gate: PasswordCheckGate | undefined) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     let actor: Actor;
     try {
-      actor = await authenticate(request, services);
+      actor = await authenticate(request, services, gate);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) metrics.authFailure(credentialKind(request));
       throw err;
@@ -79,7 +80,7 @@ interface AuthServices {
 /** More bound discharges than any token of ours has third-party caveats is a malformed request. */
 const MAX_DISCHARGES = 8;
 
-async function authenticate(request: FastifyRequest, { credentials, accessTokens, providers }: AuthServices): Promise<Actor> {
+async function authenticate(request: FastifyRequest, { credentials, accessTokens, providers }: AuthServices, gate: PasswordCheckGate | undefined): Promise<Actor> {
   const { authorization } = request.headers;
   if (authorization !== undefined) {
     const [scheme = '', value = ''] = authorization.trim().split(/\s+/, 2);
@@ -87,7 +88,8 @@ async function authenticate(request: FastifyRequest, { credentials, accessTokens
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 1) throw new ApiError('badCredentials', 'Malformed Basic credentials.');
-      return credentials.basic(decoded.slice(0, colon), decoded.slice(colon + 1));
+      const login = decoded.slice(0, colon);
+      return credentials.basic(login, decoded.slice(colon + 1), gate && (() => gate(request, login)));
     }
     if (!/^bearer$/i.test(scheme) && header(request, 'macaroon') === undefined && header(request, 'x-auth-token') === undefined) {
       throw new ApiError('badCredentials', 'Unsupported authorization scheme; use Basic or Bearer.');

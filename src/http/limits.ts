@@ -23,6 +23,8 @@ interface Window {
  */
 export function failureCounter(config: ThrottleConfig, now: () => number = Date.now) {
   const windows = new Map<string, Window>();
+  /** Password checks running now, per key: each may still fail, so each counts as an attempt. */
+  const pending = new Map<string, number>();
   const windowMs = config.windowSeconds * 1000;
 
   const live = (key: string): Window | undefined => {
@@ -39,10 +41,26 @@ export function failureCounter(config: ThrottleConfig, now: () => number = Date.
       return windows.size;
     },
 
-    /** Seconds until `key` may try again, or 0 when it is not over the limit. */
-    retryAfter(key: string): number {
+    /**
+     * Seconds until `key` may try again, or 0 when it is not over the limit. `withPending`: the
+     * checks still running count as failures (a running check ends within a second or so).
+     */
+    retryAfter(key: string, withPending = false): number {
       const w = live(key);
-      return w && w.failures >= config.attempts ? Math.max(1, Math.ceil((w.resetAt - now()) / 1000)) : 0;
+      const attempts = (w?.failures ?? 0) + (withPending ? (pending.get(key) ?? 0) : 0);
+      if (attempts < config.attempts) return 0;
+      return w && w.failures >= config.attempts ? Math.max(1, Math.ceil((w.resetAt - now()) / 1000)) : 1;
+    },
+
+    /** A password check of `key` begins; `end` when it is over, whatever its outcome. */
+    begin(key: string): void {
+      pending.set(key, (pending.get(key) ?? 0) + 1);
+    },
+
+    end(key: string): void {
+      const left = (pending.get(key) ?? 1) - 1;
+      if (left > 0) pending.set(key, left);
+      else pending.delete(key);
     },
 
     fail(key: string): void {
@@ -58,12 +76,19 @@ export function failureCounter(config: ThrottleConfig, now: () => number = Date.
 }
 
 /**
- * Everything that guards the request path, in the order it must run: draining on shutdown,
- * then the throttle. Register BEFORE authentication.
+ * Admits one password check (the KDF) of `login` from `request`'s address, or throws 429 when
+ * failures and the checks already running reach the limit. Returns the function that ends it.
  */
-export function registerLimits(app: FastifyInstance, throttle: ThrottleConfig, metrics: Pick<Metrics, 'throttled'>): void {
+export type PasswordCheckGate = (request: FastifyRequest, login: string) => () => void;
+
+/**
+ * Everything that guards the request path, in the order it must run: draining on shutdown,
+ * then the throttle. Register BEFORE authentication, which gets the returned gate for its
+ * password checks (undefined when throttling is off).
+ */
+export function registerLimits(app: FastifyInstance, throttle: ThrottleConfig, metrics: Pick<Metrics, 'throttled'>): PasswordCheckGate | undefined {
   registerDraining(app);
-  registerThrottle(app, throttle, metrics);
+  return registerThrottle(app, throttle, metrics);
 }
 
 /**
@@ -89,9 +114,13 @@ function registerDraining(app: FastifyInstance): void {
  * the current window gets 429 `too_many_requests` with `Retry-After` for every credentialed
  * request, before any password or token is looked at. Register it BEFORE authentication.
  * A request without failures in memory costs one `size` check.
+ *
+ * Failures are known only when their 401 goes out, so requests sent all at once would all pass
+ * that check: password checks (the returned gate, asked only when a password is not already
+ * proven) also count those still running, and refuse the ones beyond the limit.
  */
-function registerThrottle(app: FastifyInstance, config: ThrottleConfig, metrics: Pick<Metrics, 'throttled'>): void {
-  if (!config.enabled) return;
+function registerThrottle(app: FastifyInstance, config: ThrottleConfig, metrics: Pick<Metrics, 'throttled'>): PasswordCheckGate | undefined {
+  if (!config.enabled) return undefined;
   const counter = failureCounter(config);
 
   // Callback hooks: synchronous work, so no promise per request.
@@ -113,6 +142,19 @@ function registerThrottle(app: FastifyInstance, config: ThrottleConfig, metrics:
     }
     done();
   });
+
+  return (request, login) => {
+    const keys = [`ip:${request.ip}`, `login:${login}`];
+    const wait = Math.max(...keys.map((key) => counter.retryAfter(key, true)));
+    if (wait > 0) {
+      metrics.throttled();
+      throw new ApiError('tooManyRequests', undefined, { 'retry-after': String(wait) });
+    }
+    for (const key of keys) counter.begin(key);
+    return () => {
+      for (const key of keys) counter.end(key);
+    };
+  };
 }
 
 function hasCredentials(request: FastifyRequest): boolean {

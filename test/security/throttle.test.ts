@@ -65,6 +65,64 @@ describe('throttling of failed credentials', () => {
     assert.equal((await send(`${z.baseUrl}/user`, { headers: { 'x-auth-token': alice.token }, dispatcher: client })).status, 429);
   });
 
+  it('guesses sent all at once are held to the limit too: no more password checks than attempts allowed', async () => {
+    const z = await startZone({ env: THROTTLED });
+    const alice = await z.user('alice');
+    const client = from('127.0.0.6');
+    const before = z.zone.services.credentials.kdfRuns();
+    // Every guess is in flight before the first 401 is sent (a check takes the KDF's time).
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => send(`${z.baseUrl}/user`, { headers: basic(i % 2 ? alice.login : `nobody-${i}`, `guess-${i}`), dispatcher: client })),
+    );
+    const statuses = answers.map((a) => a.status);
+    assert.deepEqual(new Set(statuses), new Set([401, 429]));
+    assert.ok(statuses.filter((s) => s === 401).length <= 5, `${statuses.filter((s) => s === 401).length} guesses were checked`);
+    assert.ok(z.zone.services.credentials.kdfRuns() - before <= 5, 'no more password checks than attempts');
+    for (const a of answers.filter((x) => x.status === 429)) assert.ok(Number(a.headers['retry-after']) >= 1);
+    // And afterwards the address stays locked, the right password included.
+    assert.equal((await send(`${z.baseUrl}/user`, { headers: basic(alice.login, alice.password), dispatcher: client })).status, 429);
+    // Many requests with one right password, all at once, from a fresh address: one check, no 429.
+    const bob = await z.user('bob');
+    const fresh = from('127.0.0.7');
+    const ok = await Promise.all(Array.from({ length: 30 }, () => send(`${z.baseUrl}/user`, { headers: basic(bob.login, bob.password), dispatcher: fresh })));
+    assert.deepEqual(new Set(ok.map((a) => a.status)), new Set([200]));
+    await client.close();
+    await fresh.close();
+  });
+
+  it('behind a trusted proxy (--trust-proxy) each forwarded client is throttled alone; a forwarded address from anyone else is ignored', async () => {
+    const z = await startZone({ env: { ...THROTTLED, ONEZONE_TRUST_PROXY: '127.0.2.1' } });
+    const alice = await z.user('alice');
+    const proxy = from('127.0.2.1');
+    const forwarded = (client: string) => ({ 'x-forwarded-for': client });
+    for (let i = 0; i < 5; i++) {
+      const a = await send(`${z.baseUrl}/user`, { headers: { ...basic('nobody', `x${i}`), ...forwarded('203.0.113.7') }, dispatcher: proxy });
+      assert.equal(a.status, 401);
+    }
+    const again = await send(`${z.baseUrl}/user`, { headers: { 'x-auth-token': alice.token, ...forwarded('203.0.113.7') }, dispatcher: proxy });
+    assert.equal(again.status, 429);
+    // Another client behind the same proxy is not held back by the first one's failures.
+    const other = await send(`${z.baseUrl}/user`, { headers: { 'x-auth-token': alice.token, ...forwarded('203.0.113.8') }, dispatcher: proxy });
+    assert.equal(other.status, 200);
+    // An untrusted peer cannot pick its address: it is throttled by its own.
+    const direct = from('127.0.2.2');
+    for (let i = 0; i < 5; i++) {
+      await send(`${z.baseUrl}/user`, { headers: { ...basic(`stranger-${i}`, 'y'), ...forwarded(`198.51.100.${i}`) }, dispatcher: direct });
+    }
+    assert.equal((await send(`${z.baseUrl}/user`, { headers: { 'x-auth-token': alice.token, ...forwarded('198.51.100.99') }, dispatcher: direct })).status, 429);
+    await proxy.close();
+    await direct.close();
+  });
+
+  it('--trust-proxy / ONEZONE_TRUST_PROXY: proxy addresses, CIDR ranges or a hop count; nothing else', () => {
+    assert.equal(loadConfig([], {}).trustProxy, false);
+    assert.equal(loadConfig(['--trust-proxy', '10.0.0.1, 192.168.0.0/16,::1'], {}).trustProxy, '10.0.0.1,192.168.0.0/16,::1');
+    assert.equal(loadConfig([], { ONEZONE_TRUST_PROXY: '2' }).trustProxy, 2);
+    for (const bad of ['true', '*', '10.0.0.1/33', '10.0.0', 'proxy.example.org', '0']) {
+      assert.throws(() => loadConfig(['--trust-proxy', bad], {}), /trust-proxy/, bad);
+    }
+  });
+
   it('successful traffic is never throttled, however much of it', async () => {
     const z = await startZone({ env: THROTTLED });
     const alice = await z.user('alice');
