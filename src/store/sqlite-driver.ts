@@ -152,10 +152,12 @@ class GroupCommitDriver implements Driver {
     this.openBatch();
     this.write('savepoint tx');
     handle.inTransaction = true;
+    handle.batch = this.#batch;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const handle = connection as Handle;
+    this.assertBatch(handle);
     const batch = this.#batch!;
     this.write('release tx');
     handle.inTransaction = false;
@@ -178,15 +180,27 @@ class GroupCommitDriver implements Driver {
 
   // Kysely's savepoints (controlled transactions) nest inside the transaction's own.
   async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    this.assertBatch(connection as Handle);
     this.write(`savepoint ${quote(name)}`);
   }
 
   async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    this.assertBatch(connection as Handle);
     this.write(`rollback to ${quote(name)}`);
   }
 
   async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    this.assertBatch(connection as Handle);
     this.write(`release ${quote(name)}`);
+  }
+
+  /**
+   * Some failures (a full disk, an I/O error) make SQLite roll back the whole batch: the
+   * transactions in it are over, even one that caught the error and goes on. Its next statement
+   * would otherwise run with no transaction open and be committed on its own at once.
+   */
+  private assertBatch(handle: Handle): void {
+    if (handle.batch !== this.#batch) throw new Error('the transaction was rolled back with its batch (see the error that ended it)');
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -203,7 +217,10 @@ class GroupCommitDriver implements Driver {
 
   async executeQuery(handle: Handle, query: CacheableQuery): Promise<QueryResult<unknown>> {
     const { sql, parameters } = query;
-    if (handle.inTransaction) return this.writeStatement(prepare(this.#writer, this.#writes, sql), parameters);
+    if (handle.inTransaction) {
+      this.assertBatch(handle);
+      return this.writeStatement(prepare(this.#writer, this.#writes, sql), parameters);
+    }
     const stmt = prepare(this.#reader, this.#reads, sql);
     if (stmt.readonly) {
       const key = query[CACHED];
@@ -379,6 +396,8 @@ class GroupCommitDriver implements Driver {
 /** One acquisition of the connection: Kysely gets a fresh one per query or transaction. */
 class Handle implements DatabaseConnection {
   inTransaction = false;
+  /** The batch its transaction runs in: when that batch is gone, so is the transaction. */
+  batch: Batch | undefined;
   constructor(private readonly driver: GroupCommitDriver) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {

@@ -171,6 +171,34 @@ describe('SQLite driver of a zone file', () => {
     assert.equal(seen('users', next), true);
   });
 
+  it('a failure that rolls back the whole batch (disk full) ends a transaction that catches it: nothing it does afterwards runs or is kept', async () => {
+    const row = (id: string, name: string) =>
+      sql`insert into users (id, login, name, password_hash, alias, email_list, default_space_id, created_at) values (${id}, ${id}, ${name}, null, '', '[]', null, 1)`;
+    const [before, after] = ['full-before', 'full-after'];
+    let caught: unknown;
+    const pages = outside.pragma('page_count', { simple: true }) as number;
+    const ended = conn.db.transaction().execute(async (trx) => {
+      // A few pages left: the next big row fills the file, and SQLite rolls back everything.
+      await sql.raw(`pragma max_page_count = ${pages + 3}`).execute(trx);
+      await row(before, 'x').execute(trx);
+      try {
+        await row('full-big', 'x'.repeat(200_000)).execute(trx);
+      } catch (err) {
+        caught = err;
+      }
+      await row(after, 'x').execute(trx);
+    });
+    const outcome = await ended.then(() => 'committed', (err: Error) => err.message);
+    await conn.db.transaction().execute((trx) => sql.raw('pragma max_page_count = 1073741823').execute(trx));
+    assert.equal((caught as { code?: string }).code, 'SQLITE_FULL');
+    assert.equal(seen('users', before), false);
+    assert.equal(seen('users', after), false, 'a statement after the failure was committed on its own');
+    assert.match(outcome, /rolled back with its batch/);
+    // The writer goes on with a new batch.
+    const next = await store.transaction((tx) => makeUser(tx));
+    assert.equal(seen('users', next), true);
+  });
+
   it('a single write outside a transaction is acknowledged once committed', async () => {
     const id = await makeSpace(store);
     assert.equal(seen('spaces', id), true);
