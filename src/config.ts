@@ -14,6 +14,8 @@ export interface Config {
   db: DbConfig;
   /** PostgreSQL connections each process may hold (ignored for SQLite). */
   dbPool: number;
+  /** PostgreSQL: the per-request queries as named statements (store/pg-statements.ts); off for poolers that cannot keep them. */
+  dbNamedStatements: boolean;
   /** Processes serving the port (node:cluster); more than one needs PostgreSQL. */
   workers: number;
   /** Macaroon location of the tokens we mint. */
@@ -108,6 +110,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     http: values.http ?? boolEnv('ONEZONE_HTTP', env.ONEZONE_HTTP),
     db: parseDb(dbUrl, dataDir),
     dbPool: integer('db-pool', pick(values['db-pool'], 'ONEZONE_DB_POOL'), DEFAULTS.dbPool, 1, 1000),
+    dbNamedStatements: onOff('ONEZONE_DB_NAMED_STATEMENTS', env.ONEZONE_DB_NAMED_STATEMENTS),
     workers: workers(pick(values.workers, 'ONEZONE_WORKERS')),
     zoneName: pick(values['zone-name'], 'ONEZONE_ZONE_NAME') ?? DEFAULTS.zoneName,
     adminPassword: env.ONEZONE_ADMIN_PASSWORD || undefined,

@@ -30,7 +30,7 @@ export interface Zone {
 export async function openZone(config: Config, opts: { logStream?: NodeJS.WritableStream; clock?: () => number } = {}): Promise<Zone> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const masterKey = config.masterKey ?? readOrCreateSecret(path.join(config.dataDir, 'master.key'));
-  const conn: Connection = await connect(config.db, { poolSize: config.dbPool });
+  const conn: Connection = await connect(config.db, { poolSize: config.dbPool, namedStatements: config.dbNamedStatements });
   try {
     await migrateToLatest(conn.db);
     const store = createStore(conn);

@@ -48,14 +48,16 @@ const SQLITE_CACHE_KIB = 64 * 1024;
  */
 export async function connect(
   config: DbConfig,
-  opts: { poolSize?: number; bulkLoad?: boolean; checkpoints?: CheckpointOptions } = {},
+  opts: { poolSize?: number; namedStatements?: boolean; bulkLoad?: boolean; checkpoints?: CheckpointOptions } = {},
 ): Promise<Connection> {
   if (config.kind === 'postgres') {
     const { default: pg } = await import('pg');
     // int8 columns (our Unix-second timestamps) come back as strings by default.
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-    // The precompiled queries go as named statements, planned once per connection (pg-statements.ts).
-    const pool = new pg.Pool({ connectionString: config.url, max: opts.poolSize ?? 10, Client: namedStatementClient(pg.Client) });
+    // The precompiled queries go as named statements, planned once per connection (pg-statements.ts),
+    // unless turned off (a pooler in transaction mode that cannot keep them).
+    const Client = opts.namedStatements === false ? pg.Client : namedStatementClient(pg.Client);
+    const pool = new pg.Pool({ connectionString: config.url, max: opts.poolSize ?? 10, Client });
     // An idle connection dropped by the server (restart, failover) is discarded by the pool and
     // the next query opens a fresh one; without a listener the event would kill the process.
     pool.on('error', () => {});

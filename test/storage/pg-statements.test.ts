@@ -51,6 +51,19 @@ describe('named statements on PostgreSQL', () => {
     assert.equal((await prepared()).length, before.length + 1);
   });
 
+  it('turned off (ONEZONE_DB_NAMED_STATEMENTS=off, for a pooler that cannot keep them), every query goes unnamed', async (t) => {
+    if (skip) return t.skip(skip);
+    const plain = await connect({ kind: 'postgres', url: database!.url }, { poolSize: 1, namedStatements: false });
+    try {
+      const user = await makeUser(createStore(plain));
+      assert.equal((await createStore(plain).users.byId(user))?.id, user);
+      const names = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(plain.db);
+      assert.deepEqual(names.rows, []);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('a migration that changes a named statement\'s columns fails it once; the next call prepares it afresh', async (t) => {
     if (skip) return t.skip(skip);
     const user = await makeUser(store);

@@ -33,6 +33,12 @@ describe('config', () => {
     assert.throws(() => loadConfig(['--db', 'mysql://x'], {}), /postgres/);
     assert.throws(() => loadConfig([], { ONEZONE_MASTER_KEY: 'short' }), /32 bytes/);
     assert.throws(() => loadConfig([], { ONEZONE_PASSWORD_COST: '5' }), ConfigError);
+    assert.throws(() => loadConfig([], { ONEZONE_DB_NAMED_STATEMENTS: 'no' }), /ONEZONE_DB_NAMED_STATEMENTS must be on or off/);
+  });
+
+  it('PostgreSQL named statements: on unless ONEZONE_DB_NAMED_STATEMENTS=off', () => {
+    assert.equal(loadConfig([], {}).dbNamedStatements, true);
+    assert.equal(loadConfig([], { ONEZONE_DB_NAMED_STATEMENTS: 'off' }).dbNamedStatements, false);
   });
 
   it('takes the master key from the environment', () => {
