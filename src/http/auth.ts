@@ -22,6 +22,9 @@ declare module 'fastify' {
 
 const NOBODY: Actor = { kind: 'nobody' };
 const UNAUTHENTICATED = new ApiError('unauthorized', undefined, { 'www-authenticate': 'Bearer realm="onezone"' });
+const MALFORMED_BEARER = new ApiError('badAccessToken', 'Malformed Bearer credentials: one token, nothing after it.', {
+  'www-authenticate': 'Bearer realm="onezone", error="invalid_token"',
+});
 
 /**
  * Credentials -> actor, before the body is read. Order as in the 2016 server: Basic, then an
@@ -96,6 +99,7 @@ async function authenticate(request: FastifyRequest, { credentials, accessTokens
     }
   }
   const token = header(request, 'macaroon') ?? header(request, 'x-auth-token') ?? bearer(authorization);
+  if (token === undefined && authorization !== undefined) throw MALFORMED_BEARER;
   if (token !== undefined) {
     return (await providers.authenticateToken(token)) ?? accessTokens.authenticate(token, discharges(request));
   }

@@ -101,6 +101,16 @@ describe('POST /user/spaces/join', async () => {
       assert.equal(res.status, 401);
     });
 
+    it('a Bearer header with more than one token, or none: 401 invalid_token, not "authentication required"', async () => {
+      const bob = await z.user('bob-bearer');
+      for (const authorization of [`Bearer ${bob.token} extra`, 'Bearer', `Bearer ${bob.token}, Bearer ${bob.token}`]) {
+        const res = await post(z, { authorization, 'content-type': 'application/json' }, '{"token":"x"}');
+        assert.equal(res.status, 401, authorization.slice(0, 10));
+        assert.equal(res.json?.error, 'invalid_token');
+        assert.match(String(res.headers['www-authenticate']), /^Bearer realm="onezone", error="invalid_token"$/);
+      }
+    });
+
     it('access token of a deleted user: 401', async () => {
       const bob = await z.user('bob');
       await bob.api.user.remove();
@@ -158,6 +168,22 @@ describe('POST /user/spaces/join', async () => {
 
     it('application/json; charset=utf-8 is accepted', async () => {
       const res = await post(z, { 'x-auth-token': bob.token, 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ token: await invite() }));
+      assert.equal(res.status, 201);
+    });
+
+    it('charset UTF-8 in any spelling is accepted; another charset or a Content-Encoding is 415, the token keeps its use', async () => {
+      const token = await invite();
+      for (const [headers, body] of [
+        [{ 'content-type': 'application/json; charset=utf-16' }, Buffer.from(JSON.stringify({ token }), 'utf16le')],
+        [{ 'content-type': 'application/json; charset=iso-8859-1' }, JSON.stringify({ token })],
+        [{ 'content-type': 'application/json', 'content-encoding': 'gzip' }, JSON.stringify({ token })],
+      ] as const) {
+        const res = await request(`${z.baseUrl}/user/spaces/join`, { method: 'POST', headers: { 'x-auth-token': bob.token, ...headers }, body });
+        assert.equal(res.statusCode, 415);
+        assert.equal(((await res.body.json()) as { error: string }).error, 'unsupported_media_type');
+      }
+      const carol = await z.user('carol');
+      const res = await post(z, { 'x-auth-token': carol.token, 'content-type': 'application/json; charset="UTF-8"', 'content-encoding': 'identity' }, JSON.stringify({ token }));
       assert.equal(res.status, 201);
     });
 
