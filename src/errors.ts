@@ -40,7 +40,9 @@ export class ApiError extends Error {
     this.kind = kind;
     this.status = entry.status;
     this.code = entry.error;
-    this.headers = headers;
+    // Every 401 names a scheme to authenticate with (RFC 9110). Not Basic: a browser answers a
+    // Basic challenge to the web UI's own requests with its login dialog.
+    this.headers = entry.status === 401 && headers['www-authenticate'] === undefined ? { ...headers, 'www-authenticate': 'Bearer realm="onezone"' } : headers;
   }
 }
 

@@ -97,8 +97,13 @@ describe('POST /user/spaces/join', async () => {
       let res = await post(z, { authorization: `Basic ${wrong}`, 'content-type': 'application/json' }, '{"token":"x"}');
       assert.equal(res.status, 401);
       assert.equal(res.json?.error, 'unauthorized');
+      assert.equal(res.headers['www-authenticate'], 'Bearer realm="onezone"', 'every 401 carries a challenge');
       res = await post(z, { authorization: 'Basic !!!', 'content-type': 'application/json' }, '{"token":"x"}');
       assert.equal(res.status, 401);
+      assert.equal(res.headers['www-authenticate'], 'Bearer realm="onezone"');
+      res = await post(z, { authorization: 'Digest x', 'content-type': 'application/json' }, '{"token":"x"}');
+      assert.equal(res.status, 401);
+      assert.equal(res.headers['www-authenticate'], 'Bearer realm="onezone"');
     });
 
     it('a Bearer header with more than one token, or none: 401 invalid_token, not "authentication required"', async () => {
