@@ -89,14 +89,19 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
     /**
      * `DELETE /groups/{id}`: memberships in and of the group go by cascade; its invites and
      * zone privileges go in the same transaction. The `admins` group is the zone's root of trust.
+     * Locks are taken in the order joins take them, so that on PostgreSQL they wait for each other
+     * instead of deadlocking: the nesting graph (`joinNested` locks it first; the cascade would
+     * take it after the group's row), the group's row (a join's membership locks it before its
+     * invite's row), then the invites.
      */
     async remove(actor: Actor, groupId: string): Promise<void> {
       await authorize.group(actor, groupId, 'group_remove');
       if (groupId === ADMINS_GROUP) throw new ApiError('invalidRequest', 'The predefined admins group cannot be removed.');
       await store.transaction(async (tx) => {
+        await tx.groups.lockGraph();
+        if (!(await tx.groups.delete(groupId))) throw groupNotFound();
         await tx.tokens.deleteByTarget('group', groupId);
         await tx.onezone.remove('group', groupId);
-        if (!(await tx.groups.delete(groupId))) throw groupNotFound();
         await audit(tx, actor, 'group.delete', { target: ['group', groupId] });
       });
     },

@@ -1,4 +1,5 @@
 import { ApiError } from '../errors.js';
+import { isMissingReference } from '../store/dialect.js';
 import type { Store } from '../store/index.js';
 import type { TokenRow } from '../store/tokens.js';
 import type { TokenTarget } from '../store/schema.js';
@@ -90,7 +91,8 @@ export function inviteService({ clock, ids, masterKey, config, metrics = noMetri
 
     /**
      * A join's answer (the joined entity's id), its outcome counted once known: joined or already
-     * a member after its transaction committed, refused when it ended in a catalog error.
+     * a member after its transaction committed, refused when it ended in a catalog error. A
+     * membership whose space, group or member was deleted while the join ran is such a refusal.
      */
     async counted(join: Promise<{ id: string; added: boolean }>): Promise<string> {
       try {
@@ -98,8 +100,11 @@ export function inviteService({ clock, ids, masterKey, config, metrics = noMetri
         metrics.join(added ? 'joined' : 'already_member');
         return id;
       } catch (err) {
-        if (err instanceof ApiError) metrics.join('refused');
-        throw err;
+        const refusal = isMissingReference(err)
+          ? invalid("The token's target, or the joining user or group, was removed meanwhile; nothing was joined.")
+          : err;
+        if (refusal instanceof ApiError) metrics.join('refused');
+        throw refusal;
       }
     },
 

@@ -72,13 +72,15 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
 
     /**
      * `DELETE /spaces/{id}`: memberships go by cascade, defaults pointing here are cleared by the
-     * foreign key, and invites to the space die with it, all at once.
+     * foreign key, and invites to the space die with it, all at once. The space's row goes first:
+     * a join locks it (its membership's foreign key) before its invite's row, so taking the two
+     * in the same order makes them wait for each other, not deadlock on PostgreSQL.
      */
     async remove(actor: Actor, spaceId: string): Promise<void> {
       await authorize.space(actor, spaceId, 'space_remove');
       await store.transaction(async (tx) => {
-        await tx.tokens.deleteByTarget('space', spaceId);
         if (!(await tx.spaces.delete(spaceId))) throw new ApiError('notFound', 'Space not found.');
+        await tx.tokens.deleteByTarget('space', spaceId);
         await audit(tx, actor, 'space.delete', { target: ['space', spaceId] });
       });
     },

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type ErrorKind, missingField } from '../errors.js';
-import { isUnstorableText } from '../store/dialect.js';
+import { isMissingReference, isUnstorableText } from '../store/dialect.js';
 
 /**
  * The one place where errors become responses: `{"error": CODE, "error_description": TEXT}`.
@@ -50,6 +50,8 @@ const frameworkErrors: Record<string, ErrorKind> = {
 function toApiError(err: FastifyError): ApiError {
   if (err instanceof ApiError) return err;
   if (isUnstorableText(err)) return new ApiError('invalidRequest', 'Text must not contain NUL characters.');
+  // A write racing the deletion of a row it refers to (the space, the group, the caller).
+  if (isMissingReference(err)) return new ApiError('notFound', 'Something this request refers to was removed while it ran; nothing was changed.');
   if (err.validation) return validationError(err);
   const kind = frameworkErrors[err.code];
   if (kind === 'malformedJson' && err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {

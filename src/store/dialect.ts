@@ -33,3 +33,12 @@ const sqliteConstraints: Record<string, string> = {
 export function isUnstorableText(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '22021';
 }
+
+/**
+ * A foreign key naming a row that is gone: PostgreSQL 23503, SQLite SQLITE_CONSTRAINT_FOREIGNKEY.
+ * Checks made first cannot rule it out: the row may be deleted between the check and the write.
+ */
+export function isMissingReference(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: string }).code : undefined;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { request } from 'undici';
+import { isMissingReference } from '../../src/store/dialect.js';
+import { type TestUser, type TestZone, startZone } from '../helpers/zone.js';
+
+/**
+ * Writes racing the deletion of what they refer to. Whoever wins, each side gets an answer from
+ * the catalog: never a 500 (a PostgreSQL deadlock, or a foreign key whose row went meanwhile).
+ */
+
+/** One request: its status and, for an error, its code. */
+async function call(z: TestZone, user: TestUser, method: 'POST' | 'DELETE', path: string, body?: object): Promise<string> {
+  const res = await request(`${z.baseUrl}${path}`, {
+    method,
+    headers: { 'x-auth-token': user.token, ...(body && { 'content-type': 'application/json' }) },
+    body: body && JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  const error = res.statusCode >= 400 && text ? (JSON.parse(text) as { error?: string }).error : undefined;
+  return error ? `${res.statusCode} ${error}` : String(res.statusCode);
+}
+
+/**
+ * From now on in the zone: a check that fails naming every answer outside `allowed`, with how
+ * often it came, and the causes the zone logged for its 500s meanwhile.
+ */
+function watch(z: TestZone) {
+  const from = z.logs().length;
+  return (answers: string[], allowed: readonly string[]): void => {
+    const unexpected = answers.filter((a) => !allowed.includes(a));
+    const causes = z
+      .logs()
+      .slice(from)
+      .split('\n')
+      .filter((line) => line.includes('"request failed"'))
+      .map((line) => {
+        const { err } = JSON.parse(line) as { err?: { code?: string; message?: string } };
+        return `${err?.code}: ${err?.message}`;
+      });
+    assert.deepEqual(unexpected, [], `unexpected answers: ${JSON.stringify(count(unexpected))}; causes: ${JSON.stringify(count(causes))}`);
+  };
+}
+
+const count = (answers: string[]) => Object.fromEntries([...new Set(answers)].map((a) => [a, answers.filter((b) => b === a).length]));
+
+describe('writes racing the deletion of what they refer to', async () => {
+  const z = await startZone();
+  const owner = await z.user('owner');
+  const joiners = await Promise.all(Array.from({ length: 8 }, () => z.user('joiner')));
+  const groups = await Promise.all(joiners.map((u) => u.api.groups.create('joining', 'team')));
+  const JOINED = ['201', '400 invalid_token'];
+
+  it('joins racing DELETE /spaces/{id}: 201 or invalid_token, the deletion 200', async () => {
+    const onlyAnswers = watch(z);
+    for (let round = 0; round < 10; round++) {
+      const sid = await owner.api.user.createSpace(`race-${round}`);
+      const token = await owner.api.spaces.createUserInvite(sid, { usageLimit: 'infinity' });
+      const joins = joiners.map((u) => call(z, u, 'POST', '/user/spaces/join', { token }));
+      const [removed, ...joined] = await Promise.all([call(z, owner, 'DELETE', `/spaces/${sid}`), ...joins]);
+      onlyAnswers([removed], ['200']);
+      onlyAnswers(joined, JOINED);
+    }
+  });
+
+  it('joins racing DELETE /groups/{id}: 201 or invalid_token, the deletion 202', async () => {
+    const onlyAnswers = watch(z);
+    for (let round = 0; round < 10; round++) {
+      const gid = await owner.api.groups.create(`race-${round}`, 'team');
+      const token = await owner.api.groups.createUserInvite(gid, { usageLimit: 'infinity' });
+      const joins = joiners.map((u) => call(z, u, 'POST', '/user/groups/join', { token }));
+      const [removed, ...joined] = await Promise.all([call(z, owner, 'DELETE', `/groups/${gid}`), ...joins]);
+      onlyAnswers([removed], ['202']);
+      onlyAnswers(joined, JOINED);
+    }
+  });
+
+  it('groups joining a space racing DELETE /spaces/{id}: 201 or invalid_token', async () => {
+    const onlyAnswers = watch(z);
+    for (let round = 0; round < 10; round++) {
+      const sid = await owner.api.user.createSpace(`race-${round}`);
+      const token = await owner.api.spaces.createGroupInvite(sid, { usageLimit: 'infinity' });
+      const joins = joiners.map((u, i) => call(z, u, 'POST', `/groups/${groups[i]}/spaces/join`, { token }));
+      const [removed, ...joined] = await Promise.all([call(z, owner, 'DELETE', `/spaces/${sid}`), ...joins]);
+      onlyAnswers([removed], ['200']);
+      onlyAnswers(joined, JOINED);
+    }
+  });
+
+  it('groups joining a parent racing DELETE /groups/{id} of the parent: 201 or invalid_token', async () => {
+    const onlyAnswers = watch(z);
+    for (let round = 0; round < 10; round++) {
+      const parent = await owner.api.groups.create(`race-${round}`, 'team');
+      const token = await owner.api.groups.createNestedInvite(parent, { usageLimit: 'infinity' });
+      const joins = joiners.map((u, i) => call(z, u, 'POST', `/groups/${groups[i]}/nested/join`, { token }));
+      const [removed, ...joined] = await Promise.all([call(z, owner, 'DELETE', `/groups/${parent}`), ...joins]);
+      onlyAnswers([removed], ['202']);
+      onlyAnswers(joined, JOINED);
+    }
+  });
+
+  it("a user's creations and joins racing DELETE /user: success, 401, 404 or invalid_token", async () => {
+    const sid = await owner.api.user.createSpace('open');
+    const token = await owner.api.spaces.createUserInvite(sid, { usageLimit: 'infinity' });
+    const onlyAnswers = watch(z);
+    const answers: string[] = [];
+    for (let round = 0; round < 15; round++) {
+      const user = await z.user('leaving');
+      const [removed, ...rest] = await Promise.all([
+        call(z, user, 'DELETE', '/user'),
+        call(z, user, 'POST', '/spaces', { name: 'mine' }),
+        call(z, user, 'POST', '/groups', { name: 'mine', type: 'team' }),
+        call(z, user, 'POST', '/user/spaces/join', { token }),
+      ]);
+      onlyAnswers([removed], ['200']);
+      answers.push(...rest);
+    }
+    onlyAnswers(answers, ['201', '401 unauthorized', '401 invalid_token', '404 not_found', '400 invalid_token']);
+  });
+
+  it('POST /groups/{id}/spaces racing DELETE /groups/{id}: 201, 404 or 403', async () => {
+    const onlyAnswers = watch(z);
+    const answers: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      const gid = await owner.api.groups.create(`race-${round}`, 'team');
+      const creates = Array.from({ length: 4 }, () => call(z, owner, 'POST', `/groups/${gid}/spaces`, { name: 'theirs' }));
+      const [removed, ...created] = await Promise.all([call(z, owner, 'DELETE', `/groups/${gid}`), ...creates]);
+      onlyAnswers([removed], ['202']);
+      answers.push(...created);
+    }
+    // 403: the authorization found the group, then (a statement later) no privileges in it.
+    onlyAnswers(answers, ['201', '404 not_found', '403 forbidden']);
+  });
+});
+
+describe('isMissingReference', () => {
+  it("is SQLite's foreign key failure and PostgreSQL's 23503, no other constraint", () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = on');
+    db.exec('create table parent (id text primary key); create table child (parent_id text references parent (id))');
+    const errorOf = (statement: string): unknown => {
+      try {
+        db.exec(statement);
+      } catch (err) {
+        return err;
+      }
+      assert.fail(`succeeded: ${statement}`);
+    };
+    assert.equal(isMissingReference(errorOf("insert into child values ('gone')")), true);
+    db.exec("insert into parent values ('here')");
+    assert.equal(isMissingReference(errorOf("insert into parent values ('here')")), false);
+    db.close();
+    assert.equal(isMissingReference({ code: '23503', constraint: 'space_groups_group_id_fkey' }), true);
+    assert.equal(isMissingReference({ code: '23505', constraint: 'users_login_unique' }), false);
+    assert.equal(isMissingReference(new Error('23503')), false);
+  });
+});
