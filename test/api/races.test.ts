@@ -52,53 +52,51 @@ describe('writes racing the deletion of what they refer to', async () => {
   const groups = await Promise.all(joiners.map((u) => u.api.groups.create('joining', 'team')));
   const JOINED = ['201', '400 invalid_token'];
 
-  it('joins racing DELETE /spaces/{id}: 201 or invalid_token, the deletion 200', async () => {
-    const onlyAnswers = watch(z);
-    for (let round = 0; round < 10; round++) {
-      const sid = await owner.api.user.createSpace(`race-${round}`);
-      const token = await owner.api.spaces.createUserInvite(sid, { usageLimit: 'infinity' });
-      const joins = joiners.map((u) => call(z, u, 'POST', '/user/spaces/join', { token }));
-      const [removed, ...joined] = await Promise.all([call(z, owner, 'DELETE', `/spaces/${sid}`), ...joins]);
-      onlyAnswers([removed], ['200']);
-      onlyAnswers(joined, JOINED);
-    }
-  });
-
-  it('joins racing DELETE /groups/{id}: 201 or invalid_token, the deletion 202', async () => {
-    const onlyAnswers = watch(z);
-    for (let round = 0; round < 10; round++) {
-      const gid = await owner.api.groups.create(`race-${round}`, 'team');
-      const token = await owner.api.groups.createUserInvite(gid, { usageLimit: 'infinity' });
-      const joins = joiners.map((u) => call(z, u, 'POST', '/user/groups/join', { token }));
-      const [removed, ...joined] = await Promise.all([call(z, owner, 'DELETE', `/groups/${gid}`), ...joins]);
-      onlyAnswers([removed], ['202']);
-      onlyAnswers(joined, JOINED);
-    }
-  });
-
-  it('groups joining a space racing DELETE /spaces/{id}: 201 or invalid_token', async () => {
-    const onlyAnswers = watch(z);
-    for (let round = 0; round < 10; round++) {
-      const sid = await owner.api.user.createSpace(`race-${round}`);
-      const token = await owner.api.spaces.createGroupInvite(sid, { usageLimit: 'infinity' });
-      const joins = joiners.map((u, i) => call(z, u, 'POST', `/groups/${groups[i]}/spaces/join`, { token }));
-      const [removed, ...joined] = await Promise.all([call(z, owner, 'DELETE', `/spaces/${sid}`), ...joins]);
-      onlyAnswers([removed], ['200']);
-      onlyAnswers(joined, JOINED);
-    }
-  });
-
-  it('groups joining a parent racing DELETE /groups/{id} of the parent: 201 or invalid_token', async () => {
-    const onlyAnswers = watch(z);
-    for (let round = 0; round < 10; round++) {
-      const parent = await owner.api.groups.create(`race-${round}`, 'team');
-      const token = await owner.api.groups.createNestedInvite(parent, { usageLimit: 'infinity' });
-      const joins = joiners.map((u, i) => call(z, u, 'POST', `/groups/${groups[i]}/nested/join`, { token }));
-      const [removed, ...joined] = await Promise.all([call(z, owner, 'DELETE', `/groups/${parent}`), ...joins]);
-      onlyAnswers([removed], ['202']);
-      onlyAnswers(joined, JOINED);
-    }
-  });
+  /** Each kind of join, with what it joins and how that is deleted. */
+  const joinRaces = [
+    {
+      name: 'users joining a space racing DELETE /spaces/{id}',
+      target: (round: number) => owner.api.user.createSpace(`race-${round}`),
+      invite: (id: string) => owner.api.spaces.createUserInvite(id, { usageLimit: 'infinity' }),
+      joinPath: () => '/user/spaces/join',
+      remove: (id: string) => [`/spaces/${id}`, '200'] as const,
+    },
+    {
+      name: 'users joining a group racing DELETE /groups/{id}',
+      target: (round: number) => owner.api.groups.create(`race-${round}`, 'team'),
+      invite: (id: string) => owner.api.groups.createUserInvite(id, { usageLimit: 'infinity' }),
+      joinPath: () => '/user/groups/join',
+      remove: (id: string) => [`/groups/${id}`, '202'] as const,
+    },
+    {
+      name: 'groups joining a space racing DELETE /spaces/{id}',
+      target: (round: number) => owner.api.user.createSpace(`race-${round}`),
+      invite: (id: string) => owner.api.spaces.createGroupInvite(id, { usageLimit: 'infinity' }),
+      joinPath: (i: number) => `/groups/${groups[i]}/spaces/join`,
+      remove: (id: string) => [`/spaces/${id}`, '200'] as const,
+    },
+    {
+      name: 'groups joining a parent racing DELETE /groups/{id} of the parent',
+      target: (round: number) => owner.api.groups.create(`race-${round}`, 'team'),
+      invite: (id: string) => owner.api.groups.createNestedInvite(id, { usageLimit: 'infinity' }),
+      joinPath: (i: number) => `/groups/${groups[i]}/nested/join`,
+      remove: (id: string) => [`/groups/${id}`, '202'] as const,
+    },
+  ];
+  for (const race of joinRaces) {
+    it(`${race.name}: 201 or invalid_token, the deletion its success`, async () => {
+      const onlyAnswers = watch(z);
+      for (let round = 0; round < 10; round++) {
+        const id = await race.target(round);
+        const token = await race.invite(id);
+        const [path, success] = race.remove(id);
+        const joins = joiners.map((u, i) => call(z, u, 'POST', race.joinPath(i), { token }));
+        const [removed, ...joined] = await Promise.all([call(z, owner, 'DELETE', path), ...joins]);
+        onlyAnswers([removed], [success]);
+        onlyAnswers(joined, JOINED);
+      }
+    });
+  }
 
   it("a user's creations and joins racing DELETE /user: success, 401, 404 or invalid_token", async () => {
     const sid = await owner.api.user.createSpace('open');
