@@ -11,6 +11,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const apiError = toApiError(err);
     if (apiError.status >= 500) request.log.error({ err }, 'request failed');
+    // Answered as a 404, but worth a line: a foreign key that no race explains would be a bug.
+    else if (isMissingReference(err)) request.log.warn({ err }, 'a write raced the deletion of a row it refers to');
     send(reply, apiError);
   });
   app.setNotFoundHandler((_request: FastifyRequest, reply: FastifyReply) => {
