@@ -3,10 +3,11 @@ import { ApiError } from '../errors.js';
 import { send } from './errors.js';
 import type {} from '../api/types.js';
 
-const METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE'];
 
 /**
- * 405 with `Allow` for a known path and a method it does not have (Fastify alone says 404).
+ * 405 with `Allow` for a known path and a method it does not have (Fastify alone says 404),
+ * OPTIONS and TRACE included (no CORS: the web UI is served from the zone's own origin).
  * Call `track` before the routes are registered and `fill` after.
  */
 export function methodNotAllowed(app: FastifyInstance) {

@@ -206,9 +206,9 @@ describe('POST /user/spaces/join', async () => {
       assert.equal(res.json?.error, 'payload_too_large');
     });
 
-    for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
+    for (const method of ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE']) {
       it(`${method}: 405 with Allow: POST`, async () => {
-        const res = await post(z, json(bob), method === 'GET' || method === 'DELETE' ? undefined : '{}', method);
+        const res = await post(z, json(bob), ['GET', 'DELETE', 'OPTIONS', 'TRACE'].includes(method) ? undefined : '{}', method);
         assert.equal(res.status, 405);
         assert.equal(res.headers.allow, 'POST');
         assert.equal(res.json?.error, 'method_not_allowed');
