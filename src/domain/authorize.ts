@@ -40,7 +40,7 @@ export function authorizer(store: Store) {
         if (await store.providers.supports(spaceId, actor.providerId)) return;
       }
       if (orZone && (await onezoneMask(actor)) & onezonePrivileges.bit(orZone)) return;
-      throw new ApiError('forbidden', `This operation requires the '${privilege}' privilege in the space.`);
+      throw await refusal(() => store.spaces.exists(spaceId), 'Space not found.', `This operation requires the '${privilege}' privilege in the space.`);
     },
 
     /**
@@ -53,7 +53,7 @@ export function authorizer(store: Store) {
         const mask = (await store.groups.effectivePrivileges(groupId, actor.userId)) ?? 0;
         if (mask & groupPrivileges.bit(privilege)) return;
       }
-      throw new ApiError('forbidden', `This operation requires the '${privilege}' privilege in the group.`);
+      throw await refusal(() => store.groups.exists(groupId), 'Group not found.', `This operation requires the '${privilege}' privilege in the group.`);
     },
 
     async zone(actor: Actor, privilege: OnezonePrivilege): Promise<void> {
@@ -67,6 +67,14 @@ export function authorizer(store: Store) {
       throw new ApiError('forbidden', 'This operation is for zone administrators only.');
     },
   };
+}
+
+/**
+ * 403, unless the space or group was deleted since it was found (its privileges are read by
+ * another statement, which then finds none): that is still a 404.
+ */
+async function refusal(exists: () => Promise<boolean>, notFound: string, forbidden: string): Promise<ApiError> {
+  return (await exists()) ? new ApiError('forbidden', forbidden) : new ApiError('notFound', notFound);
 }
 
 export type Authorizer = ReturnType<typeof authorizer>;
