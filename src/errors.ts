@@ -27,6 +27,9 @@ export const catalog = {
 
 export type ErrorKind = keyof typeof catalog;
 
+const CHALLENGE = 'Bearer realm="onezone"';
+const INVALID_TOKEN_CHALLENGE = 'Bearer realm="onezone", error="invalid_token"';
+
 export class ApiError extends Error {
   readonly kind: ErrorKind;
   readonly status: number;
@@ -40,9 +43,10 @@ export class ApiError extends Error {
     this.kind = kind;
     this.status = entry.status;
     this.code = entry.error;
-    // Every 401 names a scheme to authenticate with (RFC 9110). Not Basic: a browser answers a
-    // Basic challenge to the web UI's own requests with its login dialog.
-    this.headers = entry.status === 401 && headers['www-authenticate'] === undefined ? { ...headers, 'www-authenticate': 'Bearer realm="onezone"' } : headers;
+    // Every 401 names a scheme to authenticate with (RFC 9110), and a refused token says so
+    // (RFC 6750). Not Basic: a browser answers a Basic challenge to the web UI's own requests
+    // with its login dialog.
+    this.headers = entry.status === 401 ? { 'www-authenticate': kind === 'badAccessToken' ? INVALID_TOKEN_CHALLENGE : CHALLENGE, ...headers } : headers;
   }
 }
 

@@ -13,8 +13,7 @@ import { noMetrics } from './metrics.js';
  */
 export function accessTokenService({ store, clock, ids, masterKey, config, metrics = noMetrics }: Deps) {
   const audit = auditor({ clock });
-  const bad = (description?: string) =>
-    new ApiError('badAccessToken', description, { 'www-authenticate': 'Bearer realm="onezone", error="invalid_token"' });
+  const bad = (description?: string) => new ApiError('badAccessToken', description);
 
   return {
     async mint(actor: UserActor): Promise<string> {

@@ -36,8 +36,7 @@ const fingerprint = (der: Buffer): string => createHash('sha256').update(der).di
  */
 export function providerService({ store, clock, ids, masterKey, config, metrics = noMetrics }: Deps, authorize: Authorizer, zoneCa: KeyAndCert) {
   const audit = auditor({ clock });
-  const badToken = (description?: string) =>
-    new ApiError('badAccessToken', description, { 'www-authenticate': 'Bearer realm="onezone", error="invalid_token"' });
+  const badToken = (description?: string) => new ApiError('badAccessToken', description);
 
   const mustExist = async (providerId: string): Promise<ProviderRow> => {
     const row = await store.providers.byId(providerId);

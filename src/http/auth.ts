@@ -21,10 +21,8 @@ declare module 'fastify' {
 }
 
 const NOBODY: Actor = { kind: 'nobody' };
-const UNAUTHENTICATED = new ApiError('unauthorized', undefined, { 'www-authenticate': 'Bearer realm="onezone"' });
-const MALFORMED_BEARER = new ApiError('badAccessToken', 'Malformed Bearer credentials: one token, nothing after it.', {
-  'www-authenticate': 'Bearer realm="onezone", error="invalid_token"',
-});
+const UNAUTHENTICATED = new ApiError('unauthorized');
+const MALFORMED_BEARER = new ApiError('badAccessToken', 'Malformed Bearer credentials: one token, nothing after it.');
 
 /**
  * Credentials -> actor, before the body is read. Order as in the 2016 server: Basic, then an
