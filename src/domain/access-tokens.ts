@@ -21,6 +21,9 @@ export function accessTokenService({ store, clock, ids, masterKey, config, metri
       const now = clock();
       const expiresAt = now + config.accessTokenTtl;
       await store.transaction(async (tx) => {
+        // The account may have been deleted since this request authenticated (its row is read
+        // outside this transaction): a token row for it would outlive it.
+        if (!(await tx.users.hold(actor.userId))) throw new ApiError('badCredentials', 'The account no longer exists.');
         await tx.tokens.insertAccess(id, { type: 'user', id: actor.userId }, now, expiresAt);
         await audit(tx, actor, 'token.mint', { target: ['user', actor.userId], details: { tokenId: id, type: 'access' } });
       });

@@ -84,10 +84,13 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
     /** Deletes the account, its memberships (cascade) and every token it issued. */
     async remove(actor: UserActor): Promise<void> {
       await store.transaction(async (tx) => {
+        // The row first: on PostgreSQL its lock makes a join or an access token mint of this user
+        // that is under way finish first (their reads of the row hold it), so the deletes below
+        // see what they added; tokens first would wait on a join that waits on its invite's row.
+        if (!(await tx.users.delete(actor.userId))) throw new ApiError('badCredentials', 'The account no longer exists.');
         await tx.tokens.deleteByIssuer('user', actor.userId);
         await tx.tokens.deleteByTarget('user', actor.userId);
         await tx.onezone.remove('user', actor.userId);
-        if (!(await tx.users.delete(actor.userId))) throw new ApiError('badCredentials', 'The account no longer exists.');
         await audit(tx, actor, 'user.delete', { target: ['user', actor.userId], details: { login: actor.login } });
       });
     },

@@ -27,7 +27,7 @@ export interface Store {
 function bind(db: Kysely<Database>, dialect: Dialect, adopt?: Connection['adoptTransaction']): Store {
   return {
     dialect,
-    users: usersRepo(db),
+    users: usersRepo(db, dialect),
     spaces: spacesRepo(db),
     groups: groupsRepo(db, dialect),
     onezone: onezoneRepo(db),

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { prepared } from './db.js';
+import type { Dialect } from './db.js';
 import type { Database, UsersTable } from './schema.js';
 
 export type UserRow = Selectable<UsersTable>;
@@ -9,7 +10,7 @@ const selectById = prepared((db, id: string) => db.selectFrom('users').selectAll
 const selectByLogin = prepared((db, login: string) => db.selectFrom('users').selectAll().where('login', '=', login), { cached: true });
 const selectExists = prepared((db, id: string) => db.selectFrom('users').select('id').where('id', '=', id), { cached: true });
 
-export function usersRepo(db: Kysely<Database>) {
+export function usersRepo(db: Kysely<Database>, dialect: Dialect) {
   return {
     async insert(row: Insertable<UsersTable>): Promise<void> {
       await db.insertInto('users').values(row).execute();
@@ -25,6 +26,16 @@ export function usersRepo(db: Kysely<Database>) {
 
     async exists(id: string): Promise<boolean> {
       return (await selectExists(db, id)).rows.length > 0;
+    },
+
+    /**
+     * Whether the user exists, and on PostgreSQL a share lock on its key until the transaction
+     * ends: a deletion of the row waits for this transaction, which may then add what the deletion
+     * would have removed with it (SQLite transactions already exclude each other's writes).
+     */
+    async hold(id: string): Promise<boolean> {
+      const q = db.selectFrom('users').select('id').where('id', '=', id);
+      return (await (dialect === 'postgres' ? q.forKeyShare() : q).execute()).length > 0;
     },
 
     async update(id: string, patch: Partial<Pick<UserRow, 'name' | 'alias' | 'password_hash' | 'default_space_id'>>): Promise<boolean> {
