@@ -124,8 +124,20 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
 
   app.get(
     '/spaces/:id/users/:uid/privileges',
-    { schema: { operationId: 'get_space_user_privileges', tags, params: UserParams, response: { 200: Privileges } } },
-    async (req) => ({ privileges: await spaceMembers.userPrivileges(req.actor, req.params.id, req.params.uid) }),
+    {
+      schema: {
+        operationId: 'get_space_user_privileges',
+        tags,
+        params: UserParams,
+        querystring: Type.Object({
+          effective: Type.Optional(
+            Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'The privileges the user holds directly and through groups, for any effective member.' }),
+          ),
+        }),
+        response: { 200: Privileges },
+      },
+    },
+    async (req) => ({ privileges: await spaceMembers.userPrivileges(req.actor, req.params.id, req.params.uid, req.query.effective === 'true') }),
   );
 
   app.put(

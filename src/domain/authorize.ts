@@ -14,6 +14,18 @@ import {
 export const ADMINS_GROUP = 'admins';
 
 /**
+ * Refuses, inside the transaction that removed a membership or an account, to leave the
+ * `admins` group without any user: nobody could administer the zone any more (the 2016 zone
+ * healed this by re-adding its administrators at their next login; a restart here re-adds
+ * `admin`, see bootstrap.ts).
+ */
+export async function keepAnAdministrator(tx: Store): Promise<void> {
+  if (!(await tx.groups.hasAnyUser(ADMINS_GROUP))) {
+    throw new ApiError('invalidRequest', 'The zone would be left without an administrator: the admins group must keep at least one user.');
+  }
+}
+
+/**
  * What a provider may do in a space it supports, on the routes open to providers (RC2: "any GET
  * except groups/token": view the space and its users, mint user invites and support tokens).
  */

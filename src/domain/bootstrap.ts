@@ -24,7 +24,16 @@ export async function bootstrap(
       const privileges = onezonePrivileges.toNames(onezonePrivileges.all);
       await audit(tx, ZONE, 'onezone.privileges.set', { target: ['group', ADMINS_GROUP], details: { privileges } });
     }
-    if (await tx.users.byLogin('admin')) return { generatedPassword: undefined };
+    const existing = await tx.users.byLogin('admin');
+    if (existing) {
+      // The zone kept no administrator (the refusals of authorize.ts `keepAnAdministrator` make
+      // that rare): `admin` is one again, as the 2016 zone re-added its administrators.
+      if (!(await tx.groups.hasAnyUser(ADMINS_GROUP))) {
+        await tx.groups.addUser(ADMINS_GROUP, existing.id, groupPrivileges.all);
+        await audit(tx, ZONE, 'group.user.add', { target: ['group', ADMINS_GROUP], subject: ['user', existing.id], details: { privileges: groupPrivileges.toNames(groupPrivileges.all) } });
+      }
+      return { generatedPassword: undefined };
+    }
     const password = adminPassword ?? randomBytes(18).toString('base64url');
     const id = ids();
     await tx.users.insert({

@@ -4,7 +4,7 @@ import type { Store } from '../store/index.js';
 import type { TokenRow } from '../store/tokens.js';
 import type { Actor, UserActor } from './actor.js';
 import { auditor } from './audit.js';
-import { ADMINS_GROUP, type Authorizer } from './authorize.js';
+import { ADMINS_GROUP, type Authorizer, keepAnAdministrator } from './authorize.js';
 import type { Deps } from './deps.js';
 import { type InviteService, InviteType } from './invites.js';
 import { GROUP_MEMBER_DEFAULT, type GroupPrivilege, groupPrivileges } from './privileges.js';
@@ -102,6 +102,7 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
         if (!(await tx.groups.delete(groupId))) throw groupNotFound();
         await tx.tokens.deleteByTarget('group', groupId);
         await tx.onezone.remove('group', groupId);
+        await keepAnAdministrator(tx);
         await audit(tx, actor, 'group.delete', { target: ['group', groupId] });
       });
     },
@@ -149,6 +150,7 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
       await authorize.group(actor, groupId, 'group_remove_user');
       await store.transaction(async (tx) => {
         if (!(await tx.groups.removeUser(groupId, userId))) throw notMember();
+        await keepAnAdministrator(tx);
         await audit(tx, actor, 'group.user.remove', { target: ['group', groupId], subject: ['user', userId] });
       });
     },
@@ -198,6 +200,7 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
       await authorize.group(actor, groupId, 'group_remove_group');
       await store.transaction(async (tx) => {
         if (!(await tx.groups.removeNested(groupId, childId))) throw notSubgroup();
+        await keepAnAdministrator(tx);
         await audit(tx, actor, 'group.nested.remove', { target: ['group', groupId], subject: ['group', childId] });
       });
     },
@@ -221,6 +224,7 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
     async leave(actor: UserActor, groupId: string): Promise<void> {
       await store.transaction(async (tx) => {
         if (await tx.groups.removeUser(groupId, actor.userId)) {
+          await keepAnAdministrator(tx);
           return audit(tx, actor, 'group.user.leave', { target: ['group', groupId], subject: ['user', actor.userId] });
         }
         throw (await tx.groups.hasEffectiveUser(groupId, actor.userId))

@@ -2,7 +2,7 @@ import { ApiError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { Actor } from './actor.js';
 import { auditor } from './audit.js';
-import type { Authorizer } from './authorize.js';
+import { ADMINS_GROUP, type Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
 import { type OnezonePrivilege, onezonePrivileges } from './privileges.js';
 
@@ -19,6 +19,13 @@ export function onezonePrivilegeService({ store, clock }: Deps, authorize: Autho
     if (!found) throw new ApiError('notFound', subject === 'user' ? 'User not found.' : 'Group not found.');
   };
 
+  /** The admins group keeps `set_privileges`: without it, nobody might be able to grant any privilege again. */
+  const keepAdminsPrivileges = (subject: Subject, id: string, mask: number): void => {
+    if (subject === 'group' && id === ADMINS_GROUP && !(mask & onezonePrivileges.bit('set_privileges'))) {
+      throw new ApiError('invalidRequest', "The admins group must keep the 'set_privileges' privilege.");
+    }
+  };
+
   return {
     async get(actor: Actor, subject: Subject, id: string): Promise<OnezonePrivilege[]> {
       await mustExist(store, subject, id);
@@ -32,6 +39,7 @@ export function onezonePrivilegeService({ store, clock }: Deps, authorize: Autho
       await authorize.zone(actor, 'set_privileges');
       // Re-checked with the write, so a subject deleted meanwhile leaves no orphan row.
       const mask = onezonePrivileges.toMask(privileges);
+      keepAdminsPrivileges(subject, id, mask);
       await store.transaction(async (tx) => {
         await mustExist(tx, subject, id);
         await tx.onezone.set(subject, id, mask);
@@ -42,6 +50,7 @@ export function onezonePrivilegeService({ store, clock }: Deps, authorize: Autho
     async remove(actor: Actor, subject: Subject, id: string): Promise<void> {
       await mustExist(store, subject, id);
       await authorize.zone(actor, 'set_privileges');
+      keepAdminsPrivileges(subject, id, 0);
       await store.transaction(async (tx) => {
         await tx.onezone.remove(subject, id);
         await audit(tx, actor, 'onezone.privileges.remove', { target: [subject, id] });

@@ -53,10 +53,14 @@ export function spaceMemberService({ store, clock }: Deps, authorize: Authorizer
       });
     },
 
-    /** The user's own (direct) privileges, the ones `PUT` sets. */
-    async userPrivileges(actor: Actor, spaceId: string, userId: string): Promise<SpacePrivilege[]> {
+    /**
+     * The user's own (direct) privileges, the ones `PUT` sets; with `effective` (2016's
+     * `?effective=true`) the union of those and what the user holds through groups, for any
+     * effective member: what authorization decides by.
+     */
+    async userPrivileges(actor: Actor, spaceId: string, userId: string, effective = false): Promise<SpacePrivilege[]> {
       await authorize.space(actor, spaceId, 'space_view_data');
-      const mask = await store.spaces.userPrivileges(spaceId, userId);
+      const mask = effective ? await store.spaces.effectivePrivileges(spaceId, userId) : await store.spaces.userPrivileges(spaceId, userId);
       if (mask === undefined) throw userNotMember();
       return spacePrivileges.toNames(mask);
     },

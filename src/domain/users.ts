@@ -3,7 +3,7 @@ import { violatedConstraint } from '../store/dialect.js';
 import type { UserRow } from '../store/users.js';
 import type { Account, UserActor } from './actor.js';
 import { auditor } from './audit.js';
-import type { Authorizer } from './authorize.js';
+import { type Authorizer, keepAnAdministrator } from './authorize.js';
 import type { Deps } from './deps.js';
 import { hashPassword } from './passwords.js';
 
@@ -91,6 +91,7 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
         await tx.tokens.deleteByIssuer('user', actor.userId);
         await tx.tokens.deleteByTarget('user', actor.userId);
         await tx.onezone.remove('user', actor.userId);
+        await keepAnAdministrator(tx);
         await audit(tx, actor, 'user.delete', { target: ['user', actor.userId], details: { login: actor.login } });
       });
     },

@@ -127,6 +127,19 @@ export function groupsRepo(db: Kysely<Database>, dialect: Dialect) {
     hasEffectiveUser,
 
     /**
+     * Whether the group has any user, directly or through nested groups. On PostgreSQL the
+     * group's row is locked first, so that two transactions asking this of one group after
+     * removing members answer one after the other, the second seeing what the first removed.
+     */
+    async hasAnyUser(groupId: string): Promise<boolean> {
+      if (dialect === 'postgres') await db.selectFrom('groups').select('id').where('id', '=', groupId).forNoKeyUpdate().execute();
+      const { rows } = await sql<{ one: number }>`
+        with recursive ${descendantsOfGroup(groupId)}
+        select 1 as one from group_users where group_id in (select group_id from des) limit 1`.execute(db);
+      return rows.length > 0;
+    },
+
+    /**
      * The user's effective privileges in the group (RC2 group-graph algebra, see graph.ts);
      * undefined when the user is not a member at any depth.
      */

@@ -328,12 +328,22 @@ describe('spaces', async () => {
       assert.ok((await deep.api.user.spaces()).spaces.includes(sid));
       assert.equal((await deep.api.user.space(sid)).spaceId, sid);
       assert.ok((await owner.api.spaces.users(sid, { effective: true })).includes(deep.id));
+      // Their privileges: none of their own (not a direct member), the group's with ?effective=true.
+      const privileges = async (query: string) => {
+        const res = await request(`${z.baseUrl}/spaces/${sid}/users/${deep.id}/privileges${query}`, { headers: { 'x-auth-token': owner.token } });
+        return `${res.statusCode} ${await res.body.text()}`;
+      };
+      assert.match(await privileges(''), /^404 /);
+      assert.match(await privileges('?effective=false'), /^404 /);
+      assert.equal(await privileges('?effective=true'), '200 {"privileges":["space_invite_user","space_view_data"]}');
+      assert.equal(JSON.parse((await privileges('?effective=maybe')).slice(4)).error, 'invalid_request');
 
       await owner.api.groups.removeNested(g2, g3);
       await fails(deep.api.spaces.userInviteToken(sid), 403);
       await fails(deep.api.spaces.get(sid), 403);
       assert.ok(!(await deep.api.user.spaces()).spaces.includes(sid));
       assert.ok(!(await owner.api.spaces.users(sid, { effective: true })).includes(deep.id));
+      assert.match(await privileges('?effective=true'), /^404 /);
     });
   });
 
