@@ -24,7 +24,7 @@ import { providerService } from './domain/providers.js';
 import { supportService } from './domain/support.js';
 import { providerLoginService } from './domain/provider-login.js';
 import { registerAuth } from './http/auth.js';
-import { registerBodyChecks } from './http/bodies.js';
+import { registerBodyChecks, registerOptionalBodies } from './http/bodies.js';
 import { registerErrorHandling, routerErrorHandler } from './http/errors.js';
 import { lazyChildLogger, loggerOptions } from './http/logging.js';
 import { registerLimits } from './http/limits.js';
@@ -118,6 +118,7 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
   registerBodyChecks(app);
+  registerOptionalBodies(app);
   const passwordChecks = registerLimits(app, opts.config.throttle, metrics);
   registerAuth(app, services, metrics, passwordChecks);
   registerMetrics(app, metrics);

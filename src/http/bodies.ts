@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { ApiError } from '../errors.js';
 
 /**
@@ -22,3 +22,36 @@ export function registerBodyChecks(app: FastifyInstance): void {
 }
 
 const CHARSET = /;\s*charset\s*=\s*("[^"]*"|[^;\s]*)/i;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set for routes whose body schema is optional as a whole (`Type.Optional(…)`). */
+    optionalBody?: boolean;
+  }
+}
+
+/**
+ * A route whose whole body is optional (the invite-minting POSTs, which later Onezone clients send
+ * without a body) takes no body, or an empty one, as `{}`: every option left at its default.
+ * Everywhere else an empty JSON body stays an error. Register before the routes.
+ */
+export function registerOptionalBodies(app: FastifyInstance): void {
+  // Fastify's own JSON parser (prototype-poisoning checks included), with one exception.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' && request.routeOptions.config.optionalBody) return done(null, {});
+    json(request, body as string, done);
+  });
+  app.addHook('onRoute', (route) => {
+    const body = route.schema?.body as { '~optional'?: boolean } | undefined;
+    if (body?.['~optional'] !== true) return;
+    route.config = { ...route.config, optionalBody: true };
+    const own = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
+    const noBodyIsEmpty = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      request.body ??= {};
+      done();
+    };
+    route.preValidation = [noBodyIsEmpty, ...own] as typeof route.preValidation;
+  });
+}
