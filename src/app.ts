@@ -119,6 +119,12 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
   registerErrorHandling(app);
   registerBodyChecks(app);
   registerOptionalBodies(app);
+  // Answers are personal (accounts, memberships, tokens): no browser or proxy cache may keep them.
+  // The web UI's files say otherwise for themselves (http/web.ts).
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.header('cache-control', 'no-store');
+    done();
+  });
   const passwordChecks = registerLimits(app, opts.config.throttle, metrics);
   registerAuth(app, services, metrics, passwordChecks);
   registerMetrics(app, metrics);
