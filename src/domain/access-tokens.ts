@@ -1,7 +1,7 @@
 import { ApiError } from '../errors.js';
 import { derived } from '../store/answers.js';
 import { timeCaveat } from '../tokens/caveats.js';
-import { mintToken, verifyToken } from '../tokens/tokens.js';
+import { type RequestScope, allowsRequest, hasRequestCaveats, mintToken, verifyToken } from '../tokens/tokens.js';
 import type { UserActor } from './actor.js';
 import { auditor } from './audit.js';
 import type { Deps } from './deps.js';
@@ -32,9 +32,10 @@ export function accessTokenService({ store, clock, ids, masterKey, config, metri
     },
 
     /** `discharges`: bound discharge macaroons, for tokens with third-party caveats (provider-mediated login). */
-    async authenticate(text: string, discharges: readonly string[] = []): Promise<UserActor> {
+    async authenticate(text: string, discharges: readonly string[] = [], request?: () => RequestScope): Promise<UserActor> {
       const claims = verifyToken(masterKey, text, discharges);
       if (!claims || claims.type !== null) throw bad();
+      if (hasRequestCaveats(claims) && !(request && allowsRequest(claims, request()))) throw bad(REQUEST_REFUSED);
       const row = await store.tokens.accessTokenSubject(claims.id);
       if (!row || row.kind !== 'access') throw bad();
       const notAfter = Math.min(claims.notAfter ?? Infinity, row.expires_at ?? Infinity);
@@ -44,6 +45,9 @@ export function accessTokenService({ store, clock, ids, masterKey, config, metri
     },
   };
 }
+
+/** Said once the signature is proven, as for expiry and revocation. */
+export const REQUEST_REFUSED = "Provided access token's caveats do not allow this request (its method or resource).";
 
 type SubjectRow = NonNullable<Awaited<ReturnType<Deps['store']['tokens']['accessTokenSubject']>>>;
 

@@ -4,7 +4,7 @@ import type { Store } from '../store/index.js';
 import type { TokenRow } from '../store/tokens.js';
 import type { TokenTarget } from '../store/schema.js';
 import { timeCaveat, tokenTypeCaveat } from '../tokens/caveats.js';
-import { mintToken, verifyToken } from '../tokens/tokens.js';
+import { hasRequestCaveats, mintToken, verifyToken } from '../tokens/tokens.js';
 import { auditor, issuerActor } from './audit.js';
 import type { Deps } from './deps.js';
 import { noMetrics } from './metrics.js';
@@ -73,7 +73,8 @@ export function inviteService({ clock, ids, masterKey, config, metrics = noMetri
      */
     async open(tx: Store, text: string, expected: InviteType): Promise<TokenRow> {
       const claims = verifyToken(masterKey, text);
-      if (!claims) throw invalid();
+      // Request caveats say which requests a credential may authenticate: an invite sent in a body is none.
+      if (!claims || hasRequestCaveats(claims)) throw invalid();
       const row = await tx.tokens.byId(claims.id);
       if (!row || row.kind !== 'invite' || row.target_id === null) throw invalid();
       if (row.type !== expected || claims.type !== expected) {

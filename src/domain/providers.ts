@@ -3,7 +3,8 @@ import type { KeyAndCert } from '../crypto/certs.js';
 import { ApiError } from '../errors.js';
 import type { ProviderRow } from '../store/providers.js';
 import { timeCaveat, tokenTypeCaveat } from '../tokens/caveats.js';
-import { mintToken, verifyToken } from '../tokens/tokens.js';
+import { type RequestScope, allowsRequest, hasRequestCaveats, mintToken, verifyToken } from '../tokens/tokens.js';
+import { REQUEST_REFUSED } from './access-tokens.js';
 import type { Actor } from './actor.js';
 import { auditor } from './audit.js';
 import type { Authorizer } from './authorize.js';
@@ -139,9 +140,10 @@ export function providerService({ store, clock, ids, masterKey, config, metrics 
      * The provider a token authenticates; undefined when the token is not a provider token at
      * all (so that the caller tries it as a user's), a 401 when it is one but no longer valid.
      */
-    async authenticateToken(text: string): Promise<ProviderActor | undefined> {
+    async authenticateToken(text: string, request?: () => RequestScope): Promise<ProviderActor | undefined> {
       const claims = verifyToken(masterKey, text);
       if (!claims || claims.type !== PROVIDER_TOKEN_TYPE) return undefined;
+      if (hasRequestCaveats(claims) && !(request && allowsRequest(claims, request()))) throw badToken(REQUEST_REFUSED);
       const row = await store.providers.tokenSubject(claims.id);
       if (!row || row.kind !== 'access') throw badToken();
       const notAfter = Math.min(claims.notAfter ?? Infinity, row.expires_at ?? Infinity);

@@ -7,6 +7,7 @@ import type { ProviderService } from '../domain/providers.js';
 import { ApiError } from '../errors.js';
 import type { CredentialKind, Metrics } from '../metrics.js';
 import type { PasswordCheckGate } from './limits.js';
+import type { RequestScope } from '../tokens/tokens.js';
 
 /** Who may call a route: `none` skips authentication entirely (the four open RC2 operations). */
 export type AuthRequirement = 'user' | 'provider' | 'any' | 'none';
@@ -17,6 +18,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor;
+    /** The throttle's gate for a password check of `login` made by the route (undefined when throttling is off). */
+    admitPasswordCheck: (login: string) => (() => void) | undefined;
   }
 }
 
@@ -36,6 +39,9 @@ const MALFORMED_BEARER = new ApiError('badAccessToken', 'Malformed Bearer creden
  */
 export function registerAuth(app: FastifyInstance, services: AuthServices, metrics: Pick<Metrics, 'authFailure'>, gate?: PasswordCheckGate): void {
   app.decorateRequest('actor', null as never);
+  app.decorateRequest('admitPasswordCheck', function (this: FastifyRequest, login: string) {
+    return gate?.(this, login);
+  });
   const hooks = {
     user: authHook('user', services, metrics, gate),
     provider: authHook('provider', services, metrics, gate),
@@ -99,7 +105,9 @@ async function authenticate(request: FastifyRequest, { credentials, accessTokens
   const token = header(request, 'macaroon') ?? header(request, 'x-auth-token') ?? bearer(authorization);
   if (token === undefined && authorization !== undefined) throw MALFORMED_BEARER;
   if (token !== undefined) {
-    return (await providers.authenticateToken(token)) ?? accessTokens.authenticate(token, discharges(request));
+    // Made only for a token with request caveats.
+    const scope = () => requestScope(request);
+    return (await providers.authenticateToken(token, scope)) ?? accessTokens.authenticate(token, discharges(request), scope);
   }
   const cert = peerCertificate(request);
   if (cert !== undefined) {
@@ -109,6 +117,18 @@ async function authenticate(request: FastifyRequest, { credentials, accessTokens
   }
   return NOBODY;
 }
+
+/**
+ * What a token's request caveats are checked against (tokens/caveats.ts): the method, and the
+ * first segment of the path under the API root (`spaces` for `/api/v3/onezone/spaces/…`), or
+ * of the path itself outside it (`metrics`).
+ */
+function requestScope(request: FastifyRequest): RequestScope {
+  const path = request.url.split('?', 1)[0]!;
+  const segments = (path.startsWith(API_ROOT) ? path.slice(API_ROOT.length) : path).split('/').filter(Boolean);
+  return { method: request.method, root: segments[0] ?? '' };
+}
+const API_ROOT = '/api/v3/onezone/';
 
 /** Which credential a refused request carried, in the order `authenticate` looks at them. */
 function credentialKind(request: FastifyRequest): CredentialKind {

@@ -33,7 +33,28 @@ export interface TokenClaims {
   type: string | null;
   /** Earliest `time <` bound, in Unix seconds; undefined when the token has none. */
   notAfter: number | undefined;
+  /**
+   * The requests it may authenticate, from `method = …` and `rootResource in …` caveats (each
+   * narrows: the sets are intersected); undefined when it has none. See `allowsRequest`.
+   */
+  methods?: ReadonlySet<string>;
+  roots?: ReadonlySet<string>;
 }
+
+/** A request as the request caveats see it: its method and the first segment of its path under the API root. */
+export interface RequestScope {
+  method: string;
+  root: string;
+}
+
+/** Whether a token's request caveats allow this request (HEAD counts as GET, which it is without a body). */
+export function allowsRequest(claims: TokenClaims, request: RequestScope): boolean {
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  return (claims.methods === undefined || claims.methods.has(method)) && (claims.roots === undefined || claims.roots.has(request.root));
+}
+
+/** Whether a token carries request caveats at all (an invite or anything not sent as a credential cannot honour them). */
+export const hasRequestCaveats = (claims: TokenClaims): boolean => claims.methods !== undefined || claims.roots !== undefined;
 
 /**
  * Parses and verifies a token's signature and caveat syntax. Returns undefined for anything
@@ -75,15 +96,21 @@ function verifySignature(masterKey: Buffer, text: string, discharges: readonly s
   }
   const types = new Set<string>();
   let notAfter: number | undefined;
+  let methods: Set<string> | undefined;
+  let roots: Set<string> | undefined;
+  const narrow = (allowed: Set<string> | undefined, these: readonly string[]) =>
+    allowed === undefined ? new Set(these) : new Set(these.filter((x) => allowed.has(x)));
   const ok = verify(m, rootKey(masterKey, m.identifier), (predicate) => {
     const c = parseCaveat(predicate);
     if (!c) return false;
     if (c.kind === 'tokenType') types.add(c.type);
-    else notAfter = notAfter === undefined ? c.notAfter : Math.min(notAfter, c.notAfter);
+    else if (c.kind === 'time') notAfter = notAfter === undefined ? c.notAfter : Math.min(notAfter, c.notAfter);
+    else if (c.kind === 'method') methods = narrow(methods, [c.method]);
+    else roots = narrow(roots, c.roots);
     return true;
   }, bound);
   // Each caveat narrows what the token may do: two different types leave it nothing (a holder who
   // adds one must never get back the untyped token's powers).
   if (!ok || types.size > 1) return undefined;
-  return { id: m.identifier, type: types.size === 1 ? [...types][0]! : null, notAfter };
+  return { id: m.identifier, type: types.size === 1 ? [...types][0]! : null, notAfter, ...(methods && { methods }), ...(roots && { roots }) };
 }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { OnezoneError } from '../../src/client/index.js';
 import { request } from 'undici';
 import { addFirstPartyCaveat, parse, serialize } from '../../src/tokens/macaroon.js';
+import { registerProvider } from '../helpers/providers.js';
 import { startZone } from '../helpers/zone.js';
 
 const idOf = (token: string) => parse(token).identifier;
@@ -94,5 +95,67 @@ describe('access tokens narrowed by their holder', async () => {
     assert.equal(await getUser(typed), 401);
     assert.equal(await getUser(narrow(typed, 'tokenType = group_invite_user_token')), 401);
     assert.equal(await getUser(alice.token), 200);
+  });
+
+  // The 2016 verifier's request caveats (reference-behaviour.md §3.1).
+  const send = async (token: string, method: 'GET' | 'POST' | 'HEAD', path: string) => {
+    const res = await request(`${z.baseUrl}${path}`, {
+      method,
+      headers: { 'x-auth-token': token, ...(method === 'POST' && { 'content-type': 'application/json' }) },
+      body: method === 'POST' ? JSON.stringify({ name: 'made' }) : undefined,
+    });
+    const text = await res.body.text();
+    return method !== 'HEAD' && res.statusCode === 401 ? `401 ${(JSON.parse(text) as { error_description: string }).error_description}` : String(res.statusCode);
+  };
+  const refused = /^401 Provided access token's caveats do not allow this request/;
+
+  it('`method = GET` lets the token read and nothing else', async () => {
+    const reader = narrow(alice.token, 'method = GET');
+    assert.equal(await send(reader, 'GET', '/user'), '200');
+    assert.equal(await send(reader, 'HEAD', '/user'), '200');
+    assert.match(await send(reader, 'POST', '/spaces'), refused);
+    assert.equal(await send(alice.token, 'POST', '/spaces'), '201');
+    // Two methods leave none.
+    assert.match(await send(narrow(reader, 'method = POST'), 'GET', '/user'), refused);
+    assert.match(await send(narrow(reader, 'method = POST'), 'POST', '/spaces'), refused);
+  });
+
+  it('`rootResource in a,b` confines the token to those resources; each such caveat narrows further', async () => {
+    const confined = narrow(alice.token, 'rootResource in user,groups');
+    assert.equal(await send(confined, 'GET', '/user'), '200');
+    assert.equal(await send(confined, 'GET', '/user/spaces'), '200');
+    assert.equal(await send(confined, 'POST', '/groups'), '400');
+    assert.match(await send(confined, 'POST', '/spaces'), refused);
+    assert.match(await send(confined, 'GET', '/privileges/users/x'), refused);
+    const narrower = narrow(confined, 'rootResource in spaces, groups');
+    assert.match(await send(narrower, 'GET', '/user'), refused);
+    assert.equal(await send(narrower, 'POST', '/groups'), '400');
+    assert.match(await send(narrow(confined, 'rootResource in spaces'), 'GET', '/user'), refused);
+  });
+
+  it('an invite carrying request caveats is refused: it is no credential of the request that sends it', async () => {
+    const sid = await alice.api.spaces.create('s');
+    const invite = await alice.api.spaces.userInviteToken(sid);
+    const bob = await z.user('bob');
+    for (const caveat of ['method = POST', 'rootResource in user']) {
+      await assert.rejects(bob.api.user.joinSpace(narrow(invite, caveat)), /could not be validated/);
+    }
+    assert.equal(await bob.api.user.joinSpace(invite), sid);
+  });
+
+  it("a provider token's request caveats hold too", async () => {
+    const provider = await registerProvider(z);
+    const reader = narrow(provider.token, 'method = GET');
+    assert.equal(await send(reader, 'GET', '/provider'), '200');
+    const res = await request(`${z.baseUrl}/provider`, { method: 'DELETE', headers: { 'x-auth-token': reader } });
+    assert.equal(res.statusCode, 401);
+    assert.match((JSON.parse(await res.body.text()) as { error_description: string }).error_description, /caveats do not allow/);
+    assert.match(await send(narrow(provider.token, 'rootResource in user'), 'GET', '/provider'), refused);
+  });
+
+  it('a malformed request caveat makes the token invalid', async () => {
+    for (const caveat of ['method = get', 'method=GET', 'rootResource in', 'rootResource in user;spaces', 'rootResource = user']) {
+      assert.equal(await getUser(narrow(alice.token, caveat)), 401, caveat);
+    }
   });
 });
