@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type ErrorKind, missingField } from '../errors.js';
+import { isDatabaseUnavailable } from '../store/db.js';
 import { isMissingReference, isUnstorableText } from '../store/dialect.js';
 
 /**
@@ -10,7 +11,11 @@ import { isMissingReference, isUnstorableText } from '../store/dialect.js';
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500) request.log.error({ err }, 'request failed');
+    // Refusals the zone means (draining at shutdown, a database that is down) are expected: a
+    // line with the reason, no stack. Anything else at 500 is a fault worth its stack.
+    if (err instanceof ApiError && err.kind === 'unavailable') request.log.info({ reason: err.message }, 'request refused');
+    else if (apiError.kind === 'unavailable') request.log.warn({ cause: err.message }, 'database not reachable');
+    else if (apiError.status >= 500) request.log.error({ err }, 'request failed');
     // Answered as a 404, but worth a line: a foreign key that no race explains would be a bug.
     else if (isMissingReference(err)) request.log.warn({ err }, 'a write raced the deletion of a row it refers to');
     send(reply, apiError);
@@ -36,6 +41,9 @@ export function send(reply: FastifyReply, err: ApiError): FastifyReply {
     .type('application/json; charset=utf-8')
     .send(JSON.stringify({ error: err.code, error_description: err.message }));
 }
+
+/** Seconds a client should wait before retrying while the database is unreachable. */
+const RETRY_AFTER_S = 5;
 
 const frameworkErrors: Record<string, ErrorKind> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupportedMediaType',
@@ -64,12 +72,21 @@ function toApiError(err: FastifyError): ApiError {
   if (err.statusCode === 400 || err instanceof SyntaxError) return new ApiError('malformedJson');
   if (err.statusCode === 413) return new ApiError('payloadTooLarge');
   if (err.statusCode === 415) return new ApiError('unsupportedMediaType');
+  // Not the framework's (a client's aborted upload carries a status): the database's connection.
+  if (err.statusCode === undefined && isDatabaseUnavailable(err)) {
+    return new ApiError('unavailable', 'The database is not reachable; retry later.', { 'retry-after': String(RETRY_AFTER_S) });
+  }
   return new ApiError('internal');
 }
 
 /** Names the offending field, never its value (it may be a token or a password). */
 function validationError(err: FastifyError): ApiError {
-  const first = err.validation![0]!;
+  // A body that may take several shapes (an object or a list) failed each: the deepest failure is
+  // the one in the shape the client chose (`[80]` is a list whose item is wrong, not a bad object).
+  const all = err.validation!;
+  const first = all.some((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
+    ? all.reduce((deepest, e) => (e.instancePath.length > deepest.instancePath.length ? e : deepest))
+    : all[0]!;
   const where = err.validationContext ?? 'body';
   if (first.keyword === 'required') {
     return missingField(String((first.params as { missingProperty?: string }).missingProperty));

@@ -99,7 +99,10 @@ describe('provider test operations', async () => {
     assert.equal((await post(Array.from({ length: 17 }, () => `${base}/gui`))).status, 400);
     assert.equal((await post([])).status, 400);
     assert.equal((await post({})).status, 400);
-    assert.equal((await post([80])).status, 400);
+    const number = await post([80]);
+    assert.equal(number.status, 400);
+    // The list form was chosen: its item is what is wrong, not "must be a JSON object".
+    assert.match(String(number.json.error_description), /^invalid '0' value: /);
     assert.equal((await post({ gui: 80 })).status, 400);
     assert.equal((await post('http://127.0.0.1/')).status, 400);
   });
