@@ -86,9 +86,13 @@ describe('POST /user/spaces/join', async () => {
 
     it('access token with an extra unknown caveat: 401', async () => {
       const bob = await z.user('bob');
-      const attenuated = serialize(addFirstPartyCaveat(parse(bob.token), 'method = POST'));
+      // `providerId = …`, which the 2016 verifier could never satisfy, is no caveat of ours either.
+      const attenuated = serialize(addFirstPartyCaveat(parse(bob.token), 'providerId = abc'));
       const res = await post(z, { macaroon: attenuated, 'content-type': 'application/json' }, '{"token":"x"}');
       assert.equal(res.status, 401);
+      // A known caveat this request does not satisfy.
+      const reader = serialize(addFirstPartyCaveat(parse(bob.token), 'method = GET'));
+      assert.equal((await post(z, { macaroon: reader, 'content-type': 'application/json' }, '{"token":"x"}')).status, 401);
     });
 
     it('wrong Basic password: 401; malformed Basic header: 401', async () => {
