@@ -52,8 +52,8 @@ export function onezonePrivilegeService({ store, clock }: Deps, authorize: Autho
       await authorize.zone(actor, 'set_privileges');
       keepAdminsPrivileges(subject, id, 0);
       await store.transaction(async (tx) => {
-        await tx.onezone.remove(subject, id);
-        await audit(tx, actor, 'onezone.privileges.remove', { target: [subject, id] });
+        // Nothing to remove is a no-op, and no-ops are not recorded (docs/audit.md).
+        if (await tx.onezone.remove(subject, id)) await audit(tx, actor, 'onezone.privileges.remove', { target: [subject, id] });
       });
     },
   };

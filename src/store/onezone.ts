@@ -23,12 +23,14 @@ export function onezoneRepo(db: Kysely<Database>) {
         .execute();
     },
 
-    async remove(subjectType: 'user' | 'group', subjectId: string): Promise<void> {
-      await db
+    /** True when the subject held any (a row was deleted). */
+    async remove(subjectType: 'user' | 'group', subjectId: string): Promise<boolean> {
+      const res = await db
         .deleteFrom('onezone_privileges')
         .where('subject_type', '=', subjectType)
         .where('subject_id', '=', subjectId)
-        .execute();
+        .executeTakeFirst();
+      return res.numDeletedRows > 0n;
     },
 
     /**
