@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { presentSpace } from './presenters.js';
-import { Id, IdList, IdParam, Name, Space, TokenBody, TokenRequest } from './schemas.js';
+import { Created, Id, IdList, IdParam, Name, NoContent, Space, TokenBody, TokenRequest } from './schemas.js';
 import { type Routes, asUser } from './types.js';
 
 const SpaceParams = Type.Object({ id: Id, sid: Id });
@@ -17,7 +17,15 @@ export const groupSpaceRoutes: Routes = (app, { groupSpaces, support }) => {
 
   app.post(
     '/groups/:id/spaces',
-    { schema: { operationId: 'create_space_for_group', tags, params: IdParam, body: Type.Object({ name: Name }) } },
+    {
+      schema: {
+        operationId: 'create_space_for_group',
+        tags,
+        params: IdParam,
+        body: Type.Object({ name: Name }),
+        response: { 201: Created('Space created, with the group as a member.', '`/spaces/{id}`: the new space.') },
+      },
+    },
     async (req, reply) => {
       const sid = await groupSpaces.create(asUser(req.actor), req.params.id, req.body.name);
       return reply.code(201).header('location', `/spaces/${sid}`).send();
@@ -28,7 +36,15 @@ export const groupSpaceRoutes: Routes = (app, { groupSpaces, support }) => {
   // `/groups/{id}/spaces/{sid}`; see docs/compatibility.md.
   app.post(
     '/groups/:id/spaces/join',
-    { schema: { operationId: 'group_join_space', tags, params: IdParam, body: TokenRequest } },
+    {
+      schema: {
+        operationId: 'group_join_space',
+        tags,
+        params: IdParam,
+        body: TokenRequest,
+        response: { 201: Created('The group joined the space (or already belonged to it).', '`/spaces/{id}`: the joined space.') },
+      },
+    },
     async (req, reply) => {
       const sid = await groupSpaces.join(asUser(req.actor), req.params.id, req.body.token);
       return reply.code(201).header('location', `/spaces/${sid}`).send();
@@ -49,7 +65,7 @@ export const groupSpaceRoutes: Routes = (app, { groupSpaces, support }) => {
 
   app.delete(
     '/groups/:id/spaces/:sid',
-    { schema: { operationId: 'remove_group_from_space', tags, params: SpaceParams } },
+    { schema: { operationId: 'remove_group_from_space', tags, params: SpaceParams, response: { 202: NoContent('The group left the space. Done when this answer is sent.') } } },
     async (req, reply) => {
       await groupSpaces.leave(req.actor, req.params.id, req.params.sid);
       return reply.code(202).send();

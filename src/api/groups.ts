@@ -4,6 +4,7 @@ import type { InviteOptions } from '../domain/spaces.js';
 import { groupPrivileges } from '../domain/privileges.js';
 import { presentGroup, presentMember } from './presenters.js';
 import {
+  Created,
   Group,
   GroupInviteOptionsBody,
   GroupPrivilegeList,
@@ -12,6 +13,7 @@ import {
   IdList,
   IdParam,
   Name,
+  NoContent,
   TokenBody,
   TokenRequest,
   UserDetails,
@@ -22,6 +24,8 @@ const UserParams = Type.Object({ id: Id, uid: Id });
 const ParentParams = Type.Object({ id: Id, pid: Id });
 const NestedParams = Type.Object({ id: Id, nid: Id });
 const PrivilegesBody = Type.Object({ privileges: GroupPrivilegeList });
+/** RC2's 202 for removals; ours are done by the time the answer is sent. */
+const removed = (what: string) => NoContent(`${what} Done when this answer is sent.`);
 
 const inviteOptions = (body: Static<typeof GroupInviteOptionsBody> | undefined): InviteOptions => ({
   usageLimit: body?.usageLimit === 'infinity' ? null : body?.usageLimit,
@@ -36,7 +40,7 @@ export const groupRoutes: Routes = (app, { groups }) => {
 
   app.post(
     '/groups',
-    { schema: { operationId: 'create_group', tags, body: Type.Object({ name: Name, type: GroupType }) } },
+    { schema: { operationId: 'create_group', tags, body: Type.Object({ name: Name, type: GroupType }), response: { 201: Created('Group created.', '`/groups/{id}`: the new group.') } } },
     async (req, reply) => {
       const id = await groups.create(asUser(req.actor), req.body.name, req.body.type);
       return reply.code(201).header('location', `/groups/${id}`).send();
@@ -55,6 +59,7 @@ export const groupRoutes: Routes = (app, { groups }) => {
         tags,
         params: IdParam,
         body: Type.Object({ name: Type.Optional(Name), type: Type.Optional(GroupType) }),
+        response: { 204: NoContent('The group is changed.') },
       },
     },
     async (req, reply) => {
@@ -63,7 +68,7 @@ export const groupRoutes: Routes = (app, { groups }) => {
     },
   );
 
-  app.delete('/groups/:id', { schema: { operationId: 'remove_group', tags, params: IdParam } }, async (req, reply) => {
+  app.delete('/groups/:id', { schema: { operationId: 'remove_group', tags, params: IdParam, response: { 202: removed('The group is removed.') } } }, async (req, reply) => {
     await groups.remove(req.actor, req.params.id);
     return reply.code(202).send();
   });
@@ -109,7 +114,8 @@ export const groupRoutes: Routes = (app, { groups }) => {
     async (req) => presentMember(await groups.user(req.actor, req.params.id, req.params.uid)),
   );
 
-  app.delete('/groups/:id/users/:uid', { schema: { operationId: 'remove_group_user', tags, params: UserParams } }, async (req, reply) => {
+  const userRemoved = { 202: removed('The user is removed from the group.') };
+  app.delete('/groups/:id/users/:uid', { schema: { operationId: 'remove_group_user', tags, params: UserParams, response: userRemoved } }, async (req, reply) => {
     await groups.removeUser(req.actor, req.params.id, req.params.uid);
     return reply.code(202).send();
   });
@@ -122,7 +128,7 @@ export const groupRoutes: Routes = (app, { groups }) => {
 
   app.put(
     '/groups/:id/users/:uid/privileges',
-    { schema: { operationId: 'set_user_group_privileges', tags, params: UserParams, body: PrivilegesBody } },
+    { schema: { operationId: 'set_user_group_privileges', tags, params: UserParams, body: PrivilegesBody, response: { 200: NoContent('The privileges are replaced.') } } },
     async (req, reply) => {
       await groups.setUserPrivileges(req.actor, req.params.id, req.params.uid, req.body.privileges);
       return reply.code(200).send();
@@ -162,7 +168,15 @@ export const groupRoutes: Routes = (app, { groups }) => {
   // (the swagger's `/groups/{id}` does not say which id; see docs/compatibility.md).
   app.post(
     '/groups/:id/nested/join',
-    { schema: { operationId: 'join_nested_group', tags, params: IdParam, body: TokenRequest } },
+    {
+      schema: {
+        operationId: 'join_nested_group',
+        tags,
+        params: IdParam,
+        body: TokenRequest,
+        response: { 201: Created('The group joined (or already belonged to) the parent group.', '`/groups/{id}/nested/{parentId}`: `{id}` is the joining group, `{parentId}` the group it joined.') },
+      },
+    },
     async (req, reply) => {
       const parentId = await groups.joinNested(asUser(req.actor), req.params.id, req.body.token);
       return reply.code(201).header('location', `/groups/${req.params.id}/nested/${parentId}`).send();
@@ -175,7 +189,8 @@ export const groupRoutes: Routes = (app, { groups }) => {
     async (req) => presentGroup(await groups.nestedGroup(req.actor, req.params.id, req.params.nid)),
   );
 
-  app.delete('/groups/:id/nested/:nid', { schema: { operationId: 'delete_nested_group', tags, params: NestedParams } }, async (req, reply) => {
+  const nestedRemoved = { 202: removed('The subgroup is removed from the group.') };
+  app.delete('/groups/:id/nested/:nid', { schema: { operationId: 'delete_nested_group', tags, params: NestedParams, response: nestedRemoved } }, async (req, reply) => {
     await groups.removeNested(req.actor, req.params.id, req.params.nid);
     return reply.code(202).send();
   });
@@ -188,7 +203,7 @@ export const groupRoutes: Routes = (app, { groups }) => {
 
   app.put(
     '/groups/:id/nested/:nid/privileges',
-    { schema: { operationId: 'set_group_nested_privileges', tags, params: NestedParams, body: PrivilegesBody } },
+    { schema: { operationId: 'set_group_nested_privileges', tags, params: NestedParams, body: PrivilegesBody, response: { 200: NoContent('The privileges are replaced.') } } },
     async (req, reply) => {
       await groups.setNestedPrivileges(req.actor, req.params.id, req.params.nid, req.body.privileges);
       return reply.code(200).send();

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { Subject } from '../domain/onezone-privileges.js';
-import { IdParam, OnezonePrivilegeList } from './schemas.js';
+import { IdParam, NoContent, OnezonePrivilegeList } from './schemas.js';
 import type { Routes } from './types.js';
 
 const Privileges = Type.Object({ privileges: OnezonePrivilegeList });
@@ -24,7 +24,7 @@ export const privilegeRoutes: Routes = (app, { onezonePrivileges }) => {
       app.route({
         method,
         url: path,
-        schema: { ...meta(method === 'PATCH' ? ids?.set : undefined), params: IdParam, body: Privileges },
+        schema: { ...meta(method === 'PATCH' ? ids?.set : undefined), params: IdParam, body: Privileges, response: { 200: NoContent('The privileges are replaced.') } },
         handler: async (req, reply) => {
           await onezonePrivileges.set(req.actor, subject, req.params.id, req.body.privileges);
           return reply.code(200).send();
@@ -32,7 +32,7 @@ export const privilegeRoutes: Routes = (app, { onezonePrivileges }) => {
       });
     }
 
-    app.delete(path, { schema: { ...meta(ids?.remove), params: IdParam } }, async (req, reply) => {
+    app.delete(path, { schema: { ...meta(ids?.remove), params: IdParam, response: { 200: NoContent('The privileges are removed.') } } }, async (req, reply) => {
       await onezonePrivileges.remove(req.actor, subject, req.params.id);
       return reply.code(200).send();
     });

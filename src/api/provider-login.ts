@@ -13,7 +13,12 @@ export const providerLoginRoutes: Routes = (app, { providerLogin }) => {
         operationId: 'authenticate_user',
         tags: ['User'],
         body: Type.Object({ identifier: Type.String({ minLength: 1, maxLength: 256 }) }),
-        response: { 200: Type.String() },
+        response: {
+          200: {
+            description: 'The discharge macaroon, as the raw token text.',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+        },
       },
     },
     async (req, reply) => reply.type('text/plain; charset=utf-8').send(await providerLogin.discharge(req.body.identifier)),
@@ -27,6 +32,8 @@ export const providerLoginRoutes: Routes = (app, { providerLogin }) => {
         tags: ['Extensions'],
         body: Type.Object({ providerId: Type.String({ minLength: 1, maxLength: 256 }) }),
         response: { 200: TokenBody },
+        // No such provider.
+        errors: [404],
       },
     },
     async (req) => ({ token: await providerLogin.mintLoginToken(asUser(req.actor), req.body.providerId) }),

@@ -14,7 +14,7 @@ import {
   SidParam,
   SupportRequest,
 } from './provider-schemas.js';
-import { IdList, Space, TokenBody } from './schemas.js';
+import { Created, IdList, NoContent, Space, TokenBody } from './schemas.js';
 import type { Routes } from './types.js';
 
 /** The auth hook guarantees a provider on routes whose `config.auth` is `provider`. */
@@ -35,16 +35,19 @@ export const providerRoutes: Routes = (app, { providers, support }) => {
     },
   );
 
-  app.get('/provider', { config: provider, schema: { operationId: 'get_provider', tags, response: { 200: ProviderDetails } } }, async (req) =>
+  // 404 (as on PATCH and DELETE) when the provider was removed while the request ran.
+  app.get('/provider', { config: provider, schema: { operationId: 'get_provider', tags, response: { 200: ProviderDetails }, errors: [404] } }, async (req) =>
     presentProvider(await providers.get(asProvider(req.actor))),
   );
 
-  app.patch('/provider', { config: provider, schema: { operationId: 'modify_provider', tags, body: ProviderPatch } }, async (req, reply) => {
+  const modified = { 204: NoContent('The provider is changed.') };
+  app.patch('/provider', { config: provider, schema: { operationId: 'modify_provider', tags, body: ProviderPatch, response: modified, errors: [404] } }, async (req, reply) => {
     await providers.modify(asProvider(req.actor), req.body);
     return reply.code(204).send();
   });
 
-  app.delete('/provider', { config: provider, schema: { operationId: 'delete_provider', tags } }, async (req, reply) => {
+  const removed = { 202: NoContent('The provider is removed. Done when this answer is sent.') };
+  app.delete('/provider', { config: provider, schema: { operationId: 'delete_provider', tags, response: removed, errors: [404] } }, async (req, reply) => {
     await providers.remove(asProvider(req.actor));
     return reply.code(202).send();
   });
@@ -64,7 +67,15 @@ export const providerRoutes: Routes = (app, { providers, support }) => {
 
   app.post(
     '/provider/spaces',
-    { config: provider, schema: { operationId: 'create_provider_space', tags, body: ProviderSpaceRequest } },
+    {
+      config: provider,
+      schema: {
+        operationId: 'create_provider_space',
+        tags,
+        body: ProviderSpaceRequest,
+        response: { 201: Created('Space created for the owner of the token, supported by this provider.', '`/spaces/{id}`: the new space.') },
+      },
+    },
     async (req, reply) => {
       const id = await support.createSpace(asProvider(req.actor), req.body);
       return reply.code(201).header('location', `/spaces/${id}`).send();
@@ -73,7 +84,15 @@ export const providerRoutes: Routes = (app, { providers, support }) => {
 
   app.post(
     '/provider/spaces/support',
-    { config: provider, schema: { operationId: 'provider_space_support', tags, body: SupportRequest } },
+    {
+      config: provider,
+      schema: {
+        operationId: 'provider_space_support',
+        tags,
+        body: SupportRequest,
+        response: { 201: Created('This provider supports the space (already supporting it: size unchanged).', '`/spaces/{id}`: the supported space.') },
+      },
+    },
     async (req, reply) => {
       const id = await support.support(asProvider(req.actor), req.body.token, req.body.size);
       return reply.code(201).header('location', `/spaces/${id}`).send();
@@ -91,7 +110,7 @@ export const providerRoutes: Routes = (app, { providers, support }) => {
 
   app.delete(
     '/provider/spaces/:sid',
-    { config: provider, schema: { operationId: 'remove_space_support', tags, params: SidParam } },
+    { config: provider, schema: { operationId: 'remove_space_support', tags, params: SidParam, response: { 200: NoContent('This provider no longer supports the space.') } } },
     async (req, reply) => {
       await support.unsupport(asProvider(req.actor), req.params.sid);
       return reply.code(200).send();

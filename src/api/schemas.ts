@@ -1,16 +1,31 @@
 import { type TSchema, Type } from 'typebox';
 import { GROUP_TYPES } from '../domain/groups.js';
 import { GROUP_PRIVILEGES, ONEZONE_PRIVILEGES, SPACE_PRIVILEGES } from '../domain/privileges.js';
+import { catalog } from '../errors.js';
 
 /**
  * Request and response schemas shared by the routes. Response schemas list their fields,
  * so serialization drops anything else a presenter might carry.
  */
 
+/** The body of every non-2xx answer (http/errors.ts): the catalog's codes, and always a description. */
 export const ErrorBody = Type.Object(
-  { error: Type.String(), error_description: Type.String() },
-  { $id: 'Error', description: 'Every non-2xx response.' },
+  {
+    error: Type.Unsafe<string>({ type: 'string', enum: [...new Set(Object.values(catalog).map((e) => e.error))], description: 'The error code (src/errors.ts).' }),
+    error_description: Type.String({ description: 'What went wrong, for people; never echoes a token or a password.' }),
+  },
+  { description: 'Every non-2xx answer.', examples: [{ error: 'invalid_token', error_description: 'Provided token could not be validated.' }] },
 );
+
+/**
+ * A success answer without a body: `type: 'null'` is how the OpenAPI generator knows, and the
+ * handler's `send()` takes no payload. Documentation only: nothing is serialized with it.
+ */
+export const NoContent = (description: string) => Type.Unsafe<undefined>({ type: 'null', description });
+
+/** A bodiless 201 whose `Location` header is a path (below the API prefix) to what was created or joined. */
+export const Created = (description: string, location: string) =>
+  Type.Unsafe<undefined>({ type: 'null', description, headers: { Location: Type.String({ description: location }) } });
 
 export const TokenBody = Type.Object({ token: Type.String() });
 export const TokenRequest = Type.Object({ token: Type.String() }, { description: 'An invite or support token.' });

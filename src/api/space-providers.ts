@@ -1,6 +1,6 @@
 import { presentProvider } from './presenters.js';
 import { ProviderDetails, SpaceProviderParams } from './provider-schemas.js';
-import { IdList, IdParam, TokenBody } from './schemas.js';
+import { IdList, IdParam, NoContent, TokenBody } from './schemas.js';
 import type { Routes } from './types.js';
 
 /** `/spaces/{id}/providers…`: the providers supporting a space, support tokens, removing support. */
@@ -28,7 +28,14 @@ export const spaceProviderRoutes: Routes = (app, { support }) => {
 
   app.delete(
     '/spaces/:id/providers/:pid',
-    { schema: { operationId: 'remove_provider_supporting_space', tags, params: SpaceProviderParams } },
+    {
+      schema: {
+        operationId: 'remove_provider_supporting_space',
+        tags,
+        params: SpaceProviderParams,
+        response: { 200: NoContent('The provider no longer supports the space.') },
+      },
+    },
     async (req, reply) => {
       await support.removeProvider(req.actor, req.params.id, req.params.pid);
       return reply.code(200).send();

@@ -3,12 +3,14 @@ import type { InviteOptions } from '../domain/spaces.js';
 import { spacePrivileges } from '../domain/privileges.js';
 import { presentGroup, presentMember, presentSpace } from './presenters.js';
 import {
+  Created,
   Group,
   Id,
   IdList,
   IdParam,
   InviteOptionsBody,
   Name,
+  NoContent,
   Space,
   SpacePrivilegeList,
   TokenBody,
@@ -38,7 +40,10 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
 
   app.post(
     '/spaces',
-    { config: { auth: 'any' }, schema: { operationId: 'create_space', tags, body: ProviderSpaceBody } },
+    {
+      config: { auth: 'any' },
+      schema: { operationId: 'create_space', tags, body: ProviderSpaceBody, response: { 201: Created('Space created.', '`/spaces/{id}`: the new space.') } },
+    },
     async (req, reply) => {
       // A provider creates a space for the user or group named by a space-creation token.
       const id = req.actor.kind === 'provider' ? await support.createSpace(req.actor, req.body) : await spaces.create(asUser(req.actor), req.body.name);
@@ -52,14 +57,15 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
 
   app.patch(
     '/spaces/:id',
-    { schema: { operationId: 'modify_space', tags, params: IdParam, body: Type.Object({ name: Name }) } },
+    { schema: { operationId: 'modify_space', tags, params: IdParam, body: Type.Object({ name: Name }), response: { 204: NoContent('The space is renamed.') } } },
     async (req, reply) => {
       await spaces.rename(req.actor, req.params.id, req.body.name);
       return reply.code(204).send();
     },
   );
 
-  app.delete('/spaces/:id', { schema: { operationId: 'remove_space', tags, params: IdParam } }, async (req, reply) => {
+  const removed = { 200: NoContent('The space is removed.') };
+  app.delete('/spaces/:id', { schema: { operationId: 'remove_space', tags, params: IdParam, response: removed } }, async (req, reply) => {
     await spaces.remove(req.actor, req.params.id);
     return reply.code(200).send();
   });
@@ -83,7 +89,15 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
 
   app.put(
     '/spaces/:id/users',
-    { schema: { operationId: 'add_user_to_space', tags, params: IdParam, body: Type.Object({ userId: Id }) } },
+    {
+      schema: {
+        operationId: 'add_user_to_space',
+        tags,
+        params: IdParam,
+        body: Type.Object({ userId: Id }),
+        response: { 204: NoContent('The user is a member of the space (already a member: privileges unchanged).') },
+      },
+    },
     async (req, reply) => {
       await spaceMembers.addUser(req.actor, req.params.id, req.body.userId);
       return reply.code(204).send();
@@ -117,7 +131,8 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
     async (req) => presentMember(await spaceMembers.user(req.actor, req.params.id, req.params.uid)),
   );
 
-  app.delete('/spaces/:id/users/:uid', { schema: { operationId: 'remove_space_user', tags, params: UserParams } }, async (req, reply) => {
+  const userRemoved = { 200: NoContent('The user is removed from the space.') };
+  app.delete('/spaces/:id/users/:uid', { schema: { operationId: 'remove_space_user', tags, params: UserParams, response: userRemoved } }, async (req, reply) => {
     await spaceMembers.removeUser(req.actor, req.params.id, req.params.uid);
     return reply.code(200).send();
   });
@@ -142,7 +157,7 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
 
   app.put(
     '/spaces/:id/users/:uid/privileges',
-    { schema: { operationId: 'set_space_user_privileges', tags, params: UserParams, body: Privileges } },
+    { schema: { operationId: 'set_space_user_privileges', tags, params: UserParams, body: Privileges, response: { 200: NoContent('The privileges are replaced.') } } },
     async (req, reply) => {
       await spaceMembers.setUserPrivileges(req.actor, req.params.id, req.params.uid, req.body.privileges);
       return reply.code(200).send();
@@ -157,7 +172,15 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
 
   app.put(
     '/spaces/:id/groups',
-    { schema: { operationId: 'add_group_to_space', tags, params: IdParam, body: Type.Object({ groupId: Id }) } },
+    {
+      schema: {
+        operationId: 'add_group_to_space',
+        tags,
+        params: IdParam,
+        body: Type.Object({ groupId: Id }),
+        response: { 204: NoContent('The group is a member of the space (already a member: privileges unchanged).') },
+      },
+    },
     async (req, reply) => {
       await spaceMembers.addGroup(req.actor, req.params.id, req.body.groupId);
       return reply.code(204).send();
@@ -191,7 +214,8 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
     async (req) => presentGroup(await spaceMembers.group(req.actor, req.params.id, req.params.gid)),
   );
 
-  app.delete('/spaces/:id/groups/:gid', { schema: { operationId: 'delete_space_group', tags, params: GroupParams } }, async (req, reply) => {
+  const groupRemoved = { 200: NoContent('The group is removed from the space.') };
+  app.delete('/spaces/:id/groups/:gid', { schema: { operationId: 'delete_space_group', tags, params: GroupParams, response: groupRemoved } }, async (req, reply) => {
     await spaceMembers.removeGroup(req.actor, req.params.id, req.params.gid);
     return reply.code(200).send();
   });
@@ -204,7 +228,7 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
 
   app.put(
     '/spaces/:id/groups/:gid/privileges',
-    { schema: { operationId: 'set_space_group_privileges', tags, params: GroupParams, body: Privileges } },
+    { schema: { operationId: 'set_space_group_privileges', tags, params: GroupParams, body: Privileges, response: { 200: NoContent('The privileges are replaced.') } } },
     async (req, reply) => {
       await spaceMembers.setGroupPrivileges(req.actor, req.params.id, req.params.gid, req.body.privileges);
       return reply.code(200).send();

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { TokenRow } from '../store/tokens.js';
+import { NoContent } from './schemas.js';
 import { type Routes, asUser } from './types.js';
 
 const TokenInfo = Type.Object({
@@ -46,14 +47,23 @@ export const tokenRoutes: Routes = (app, { tokens }) => {
 
   app.patch(
     '/user/tokens/:tid',
-    { schema: { operationId: 'modify_user_token', tags, params: TokenParam, body: Type.Object({ revoked: Type.Boolean() }) } },
+    {
+      schema: {
+        operationId: 'modify_user_token',
+        tags,
+        params: TokenParam,
+        body: Type.Object({ revoked: Type.Boolean() }),
+        response: { 204: NoContent('The `revoked` flag of the token is set.') },
+      },
+    },
     async (req, reply) => {
       await tokens.setRevoked(asUser(req.actor), req.params.tid, req.body.revoked);
       return reply.code(204).send();
     },
   );
 
-  app.delete('/user/tokens/:tid', { schema: { operationId: 'remove_user_token', tags, params: TokenParam } }, async (req, reply) => {
+  const removed = { 204: NoContent('The token is removed.') };
+  app.delete('/user/tokens/:tid', { schema: { operationId: 'remove_user_token', tags, params: TokenParam, response: removed } }, async (req, reply) => {
     await tokens.remove(asUser(req.actor), req.params.tid);
     return reply.code(204).send();
   });

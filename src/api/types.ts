@@ -25,5 +25,10 @@ declare module 'fastify' {
     summary?: string;
     description?: string;
     hide?: boolean;
+    /**
+     * Error statuses the route answers beyond those its shape implies (body, path parameters,
+     * authentication: see http/openapi.ts). Documentation only.
+     */
+    errors?: readonly (400 | 404 | 409)[];
   }
 }

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { presentGroup } from './presenters.js';
-import { Group, GroupType, IdList, Name, TokenRequest } from './schemas.js';
+import { Created, Group, GroupType, IdList, Name, NoContent, TokenRequest } from './schemas.js';
 import { type Routes, asUser } from './types.js';
 
 const GidParam = Type.Object({ gid: Type.String() });
@@ -15,14 +15,22 @@ export const userGroupRoutes: Routes = (app, { groups }) => {
 
   app.post(
     '/user/groups',
-    { schema: { operationId: 'create_group_for_user', tags, body: Type.Object({ name: Name, type: GroupType }) } },
+    {
+      schema: {
+        operationId: 'create_group_for_user',
+        tags,
+        body: Type.Object({ name: Name, type: GroupType }),
+        response: { 201: Created('Group created.', '`/user/groups/{id}`: the new group.') },
+      },
+    },
     async (req, reply) => {
       const id = await groups.create(asUser(req.actor), req.body.name, req.body.type);
       return reply.code(201).header('location', `/user/groups/${id}`).send();
     },
   );
 
-  app.post('/user/groups/join', { schema: { operationId: 'join_group', tags, body: TokenRequest } }, async (req, reply) => {
+  const joined = { 201: Created('Joined the group (or already a member).', '`/user/groups/{id}`: the joined group.') };
+  app.post('/user/groups/join', { schema: { operationId: 'join_group', tags, body: TokenRequest, response: joined } }, async (req, reply) => {
     const id = await groups.join(asUser(req.actor), req.body.token);
     return reply.code(201).header('location', `/user/groups/${id}`).send();
   });
@@ -33,7 +41,7 @@ export const userGroupRoutes: Routes = (app, { groups }) => {
     async (req) => presentGroup(await groups.getOfUser(asUser(req.actor), req.params.gid)),
   );
 
-  app.delete('/user/groups/:gid', { schema: { operationId: 'leave_group', tags, params: GidParam } }, async (req, reply) => {
+  app.delete('/user/groups/:gid', { schema: { operationId: 'leave_group', tags, params: GidParam, response: { 200: NoContent('Left the group.') } } }, async (req, reply) => {
     await groups.leave(asUser(req.actor), req.params.gid);
     return reply.code(200).send();
   });

@@ -1,11 +1,11 @@
 import { Type } from 'typebox';
 import { sharedJson } from '../http/shared-json.js';
 import { defaultSpaceId, presentSpace, presentUser } from './presenters.js';
-import { Name, Space, TokenBody, TokenRequest, User } from './schemas.js';
+import { Created, Name, NoContent, Space, TokenBody, TokenRequest, User } from './schemas.js';
 import { type Routes, asUser } from './types.js';
 
 /** `/user…`: the authenticated user's own account, spaces and tokens. */
-export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, support }) => {
+export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, support, credentials }) => {
   const tags = ['User'];
 
   app.get('/user', { schema: { operationId: 'get_user', tags, response: { 200: User } } }, async (req, reply) => {
@@ -24,6 +24,7 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, s
           alias: Type.Optional(Type.String({ maxLength: 256 })),
           emailList: Type.Optional(Type.Array(Type.String({ maxLength: 320 }), { maxItems: 50 })),
         }),
+        response: { 204: NoContent('The account was changed.') },
       },
     },
     async (req, reply) => {
@@ -32,7 +33,27 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, s
     },
   );
 
-  app.delete('/user', { schema: { operationId: 'remove_user', tags } }, async (req, reply) => {
+  // Extension (as in later Onezone versions): change one's own password, proving the current one.
+  app.patch(
+    '/user/password',
+    {
+      schema: {
+        operationId: 'change_user_password',
+        tags: ['Extensions'],
+        body: Type.Object({ oldPassword: Type.String({ minLength: 1, maxLength: 1024 }), newPassword: Type.String({ maxLength: 1024 }) }),
+        response: { 204: NoContent('The password is changed.') },
+      },
+    },
+    async (req, reply) => {
+      const actor = asUser(req.actor);
+      await credentials.changePassword(actor, req.body.oldPassword, req.body.newPassword, () => req.admitPasswordCheck(actor.login) ?? (() => {}));
+      return reply.code(204).send();
+    },
+  );
+
+  // 400 when the caller is the zone's last administrator.
+  const removed = { 200: NoContent('The account was removed, with its tokens and Onezone privileges.') };
+  app.delete('/user', { schema: { operationId: 'remove_user', tags, response: removed, errors: [400] } }, async (req, reply) => {
     await users.remove(asUser(req.actor));
     return reply.code(200).send();
   });
@@ -42,7 +63,9 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, s
   }));
 
   // Extension, the counterpart of the RC2 GET: sign out by revoking the access token of this request.
-  app.delete('/user/client_token', { schema: { operationId: 'revoke_client_token', tags: ['Extensions'] } }, async (req, reply) => {
+  // 400 when the request carries no token to revoke (Basic credentials).
+  const revoked = { 204: NoContent('The access token of this request is revoked.') };
+  app.delete('/user/client_token', { schema: { operationId: 'revoke_client_token', tags: ['Extensions'], response: revoked, errors: [400] } }, async (req, reply) => {
     await tokens.signOut(asUser(req.actor));
     return reply.code(204).send();
   });
@@ -59,7 +82,7 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, s
 
   app.post(
     '/user/spaces',
-    { schema: { operationId: 'create_user_space', tags, body: Type.Object({ name: Name }) } },
+    { schema: { operationId: 'create_user_space', tags, body: Type.Object({ name: Name }), response: { 201: Created('Space created.', '`/user/spaces/{id}`: the new space.') } } },
     async (req, reply) => {
       const id = await spaces.create(asUser(req.actor), req.body.name);
       return reply.code(201).header('location', `/user/spaces/${id}`).send();
@@ -74,14 +97,22 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, s
 
   app.put(
     '/user/spaces/default',
-    { schema: { operationId: 'set_user_default_space', tags, body: Type.Object({ spaceId: Type.String({ maxLength: 256 }) }) } },
+    {
+      schema: {
+        operationId: 'set_user_default_space',
+        tags,
+        body: Type.Object({ spaceId: Type.String({ maxLength: 256 }) }),
+        response: { 200: NoContent('The default space is set.') },
+      },
+    },
     async (req, reply) => {
       await spaces.setDefault(asUser(req.actor), req.body.spaceId);
       return reply.code(200).send();
     },
   );
 
-  app.post('/user/spaces/join', { schema: { operationId: 'join_space', tags, body: TokenRequest } }, async (req, reply) => {
+  const joined = { 201: Created('Joined the space (or already a member).', '`/user/spaces/{id}`: the joined space.') };
+  app.post('/user/spaces/join', { schema: { operationId: 'join_space', tags, body: TokenRequest, response: joined } }, async (req, reply) => {
     const id = await spaces.join(asUser(req.actor), req.body.token);
     return reply.code(201).header('location', `/user/spaces/${id}`).send();
   });
@@ -101,7 +132,7 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, s
 
   app.delete(
     '/user/spaces/:sid',
-    { schema: { operationId: 'delete_user_space', tags, params: Type.Object({ sid: Type.String() }) } },
+    { schema: { operationId: 'delete_user_space', tags, params: Type.Object({ sid: Type.String() }), response: { 200: NoContent('Left the space.') } } },
     async (req, reply) => {
       await spaces.leave(asUser(req.actor), req.params.sid);
       return reply.code(200).send();

@@ -16,7 +16,11 @@ export const usersRoutes: Routes = (app, { users }) => {
           password: Type.String({ minLength: 1, maxLength: 1024 }),
           name: Name,
         }),
-        response: { 201: User },
+        // The same fields as `User`, documented with the Location header.
+        response: {
+          201: Type.Object(User.properties, { description: 'User created.', headers: { Location: Type.String({ description: '`/users/{id}`: the new user.' }) } }),
+        },
+        errors: [409],
       },
     },
     async (req, reply) => {
