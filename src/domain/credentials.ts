@@ -1,6 +1,7 @@
 import { hash, randomBytes } from 'node:crypto';
-import { ApiError } from '../errors.js';
+import { ApiError, invalidField } from '../errors.js';
 import type { UserActor } from './actor.js';
+import { auditor } from './audit.js';
 import type { Deps } from './deps.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
@@ -12,7 +13,8 @@ const MAX_REMEMBERED = 10_000;
  * with the hash it was proven against: a changed password or a deleted user misses at once,
  * because every request still reads the user's current hash from the database.
  */
-export function credentialService({ store, config }: Deps) {
+export function credentialService({ store, config, clock }: Deps) {
+  const audit = auditor({ clock });
   // A secret prefix: the key tells nothing about the password to whoever reads the process memory.
   const pepper = randomBytes(32).toString('base64url');
   const proven = new Map<string, string>();
@@ -61,6 +63,32 @@ export function credentialService({ store, config }: Deps) {
       }
       const { password_hash: _, ...account } = user;
       return { kind: 'user', userId: user.id, login: user.login, account };
+    },
+
+    /**
+     * Extension `PATCH /user/password`: the current password proves the caller is the account's
+     * owner, not only the holder of one of its tokens. A wrong one is a failed login (401, the
+     * throttle counts it) and its check passes the same gate as Basic's. Proofs of the old
+     * password stop matching at once (they are kept with the hash they were proven against);
+     * the account's access tokens stay valid.
+     */
+    async changePassword(actor: UserActor, current: string, next: string, admit?: () => () => void): Promise<void> {
+      const user = await store.users.byId(actor.userId);
+      if (!user) throw new ApiError('badCredentials', 'The account no longer exists.');
+      const stored = user.password_hash;
+      if (!stored) throw new ApiError('invalidRequest', 'This account has no password to change.');
+      if (!(await check(hash('sha256', `${pepper}\0${user.login}\0${current}`, 'base64url'), current, stored, admit))) {
+        throw new ApiError('badCredentials', 'The current password is wrong.');
+      }
+      if (next.length < 8) throw invalidField('newPassword', 'must be at least 8 characters');
+      const replacement = await hashPassword(next, config.passwordCost);
+      await store.transaction(async (tx) => {
+        // Only over the hash just proven: a change made meanwhile by another request wins.
+        if (!(await tx.users.replacePassword(user.id, stored, replacement))) {
+          throw new ApiError('conflict', 'The password was changed meanwhile; try again with the new one.');
+        }
+        await audit(tx, actor, 'user.password', { target: ['user', user.id] });
+      });
     },
   };
 }

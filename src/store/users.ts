@@ -43,6 +43,12 @@ export function usersRepo(db: Kysely<Database>, dialect: Dialect) {
       return res.numUpdatedRows > 0n;
     },
 
+    /** Sets a new password hash if the current one is still `expected`; false otherwise. */
+    async replacePassword(id: string, expected: string, replacement: string): Promise<boolean> {
+      const res = await db.updateTable('users').set({ password_hash: replacement }).where('id', '=', id).where('password_hash', '=', expected).executeTakeFirst();
+      return res.numUpdatedRows > 0n;
+    },
+
     /** Memberships and the user's tokens go with the row (foreign keys cascade; tokens in tokensRepo). */
     async delete(id: string): Promise<boolean> {
       const res = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { request } from 'undici';
 import { OnezoneError } from '../../src/client/index.js';
 import { startZone } from '../helpers/zone.js';
 
@@ -41,6 +42,65 @@ describe('Basic authentication', async () => {
     await assert.rejects(api.user.get(), (e: unknown) => e instanceof OnezoneError && e.status === 401);
     const fresh = z.client({ basic: { login: carol.login, password: 'a-new-password' } });
     assert.equal((await fresh.user.get()).userId, carol.id);
+  });
+
+  describe('PATCH /user/password', () => {
+    const change = async (token: string, body: object) => {
+      const res = await request(`${z.baseUrl}/user/password`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const text = await res.body.text();
+      return { status: res.statusCode, error: text ? (JSON.parse(text) as { error: string; error_description: string }) : undefined };
+    };
+    const signsIn = async (login: string, password: string) => {
+      try {
+        await z.client({ basic: { login, password } }).user.get();
+        return true;
+      } catch (e) {
+        if (e instanceof OnezoneError && e.status === 401) return false;
+        throw e;
+      }
+    };
+
+    it('needs the current password: a wrong one is a failed login (401) and changes nothing', async () => {
+      const erin = await z.user('erin');
+      const wrong = await change(erin.token, { oldPassword: 'not-it', newPassword: 'a-brand-new-one' });
+      assert.equal(wrong.status, 401);
+      assert.deepEqual(wrong.error, { error: 'unauthorized', error_description: 'The current password is wrong.' });
+      assert.equal(await signsIn(erin.login, erin.password), true);
+      assert.equal(await signsIn(erin.login, 'a-brand-new-one'), false);
+    });
+
+    it('refuses a short new password or a body without both fields (400), never echoing them', async () => {
+      const fay = await z.user('fay');
+      const short = await change(fay.token, { oldPassword: fay.password, newPassword: 'short' });
+      assert.equal(short.status, 400);
+      assert.match(short.error!.error_description, /newPassword/);
+      assert.ok(!JSON.stringify(short.error).includes(fay.password));
+      assert.equal((await change(fay.token, { newPassword: 'long-enough-one' })).status, 400);
+      assert.equal((await change(fay.token, { oldPassword: fay.password })).status, 400);
+      assert.equal(await signsIn(fay.login, fay.password), true);
+    });
+
+    it('replaces the password: the old one (even remembered) stops at once, the new one works, tokens stay, audited without secrets', async () => {
+      const gus = await z.user('gus');
+      const remembered = z.client({ basic: { login: gus.login, password: gus.password } });
+      await remembered.user.get();
+      const next = 'gus-new-password';
+      assert.equal((await change(gus.token, { oldPassword: gus.password, newPassword: next })).status, 204);
+      await assert.rejects(remembered.user.get(), (e: unknown) => e instanceof OnezoneError && e.status === 401);
+      assert.equal(await signsIn(gus.login, next), true);
+      assert.equal((await gus.api.user.get()).userId, gus.id);
+      const events = await z.admin.audit.list({ targetId: gus.id });
+      const event = events.events.find((e) => e.action === 'user.password');
+      assert.ok(event, 'a user.password event');
+      const text = JSON.stringify(events);
+      assert.ok(!text.includes(next) && !text.includes(gus.password) && !text.includes('scrypt'));
+      // Changing it again needs the new one.
+      assert.equal((await change(gus.token, { oldPassword: gus.password, newPassword: 'yet-another-one' })).status, 401);
+    });
   });
 
   it('a deleted user is refused at once', async () => {

@@ -2,7 +2,7 @@ import type { OnezoneClient } from '../../src/client/index.js';
 import { InviteType } from '../../src/domain/invites.js';
 import type { GroupPrivilege, OnezonePrivilege, SpacePrivilege } from '../../src/domain/privileges.js';
 import { groupPrivileges, spacePrivileges } from '../../src/domain/privileges.js';
-import type { TestZone } from './zone.js';
+import { type TestZone, passwordOf } from './zone.js';
 
 /**
  * Every user-facing operation of the API as a table: how to call it through the SDK and who may.
@@ -55,6 +55,12 @@ export const USER_OPERATIONS: Operation[] = [
   { id: 'modify_user', needs: 'self', call: (a) => a.user.modify({ name: 'renamed' }) },
   { id: 'remove_user', needs: 'self', throwaway: true, call: (a) => a.user.remove() },
   { id: 'get_client_token', needs: 'self', call: (a) => a.user.clientToken() },
+  {
+    id: 'change_user_password',
+    needs: 'self',
+    throwaway: true,
+    call: async (a) => a.user.changePassword(passwordOf((await a.user.get()).login), 'a-new-password'),
+  },
   { id: 'revoke_client_token', needs: 'self', throwaway: true, call: (a) => a.user.signOut() },
   { id: 'get_user_spaces', needs: 'self', call: (a) => a.user.spaces() },
   { id: 'create_user_space', needs: 'self', call: (a) => a.user.createSpace('mine') },

@@ -105,7 +105,7 @@ export async function startZone(
     client,
     async user(name = 'user') {
       const login = `${name}-${process.pid}-${++seq}`;
-      const password = `pw-${login}-secret`;
+      const password = passwordOf(login);
       const created = await admin.users.create({ login, password, name });
       const basic = client({ basic: { login, password } });
       const token = await basic.user.clientToken();
@@ -114,6 +114,9 @@ export async function startZone(
     close,
   };
 }
+
+/** The password `TestZone.user` gives the user of this login. */
+export const passwordOf = (login: string): string => `pw-${login}-secret`;
 
 type TestZoneCredentials = ConstructorParameters<typeof OnezoneClient>[0]['credentials'];
 

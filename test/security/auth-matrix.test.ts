@@ -30,7 +30,7 @@ type Who = 'open' | 'self' | 'member' | 'admin' | 'provider';
 type ForProvider = 'user' | 'own' | 'supporting' | 'any' | 'open';
 const TABLE: Record<string, Who | [Who, ForProvider]> = {
   // User
-  get_user: 'self', modify_user: 'self', remove_user: 'self', get_client_token: 'self', get_user_spaces: 'self',
+  get_user: 'self', modify_user: 'self', remove_user: 'self', get_client_token: 'self', change_user_password: 'self', get_user_spaces: 'self',
   create_user_space: 'self', get_user_default_space: 'self', set_user_default_space: 'self', join_space: 'self',
   get_user_space_token: 'self', get_user_space: 'self', delete_user_space: 'self', get_user_groups: 'self',
   create_group_for_user: 'self', join_group: 'self', get_user_group: 'self', leave_group: 'self',

@@ -90,6 +90,38 @@ describe('throttling of failed credentials', () => {
     await fresh.close();
   });
 
+  it('wrong current passwords of PATCH /user/password count as failed logins: the address is throttled', async () => {
+    const z = await startZone({ env: THROTTLED });
+    const alice = await z.user('alice');
+    const client = from('127.0.0.8');
+    const attempt = (oldPassword: string) =>
+      send(`${z.baseUrl}/user/password`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ oldPassword, newPassword: 'whatever-new-one' }),
+        dispatcher: client,
+      });
+    const statuses = [];
+    for (let i = 0; i < 8; i++) statuses.push((await attempt(`guess-${i}`)).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+    // All at once from another address: no more password checks than attempts allowed.
+    const other = from('127.0.0.9');
+    const before = z.zone.services.credentials.kdfRuns();
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        send(`${z.baseUrl}/user/password`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ oldPassword: `burst-${i}`, newPassword: 'whatever-new-one' }),
+          dispatcher: other,
+        }),
+      ),
+    );
+    assert.ok(z.zone.services.credentials.kdfRuns() - before <= 5, `${z.zone.services.credentials.kdfRuns() - before} checks`);
+    await client.close();
+    await other.close();
+  });
+
   it('behind a trusted proxy (--trust-proxy) each forwarded client is throttled alone; a forwarded address from anyone else is ignored', async () => {
     const z = await startZone({ env: { ...THROTTLED, ONEZONE_TRUST_PROXY: '127.0.2.1' } });
     const alice = await z.user('alice');
