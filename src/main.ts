@@ -40,7 +40,20 @@ $XDG_CONFIG_HOME/onezone/session.json, by default ~/.config/onezone/session.json
 /** The client commands; they load only the SDK, never the server, so that they start fast. */
 const CLIENT_COMMANDS = new Set(['login', 'logout', 'whoami', 'token', 'spaces', 'groups', 'audit', 'metrics']);
 
+/**
+ * A reader that went away (`onezone metrics | head -1`) wants no more: stop quietly with 0, as
+ * most command-line tools do, rather than 141 or a stack trace. Any other failure to write
+ * (`> /dev/full`) means the output is lost: one line on stderr, exit 1. The zone (`serve`) keeps
+ * its default: a closed stdout must not silently stop a server.
+ */
+function onStdoutError(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`onezone: cannot write the output: ${err.message}\n`);
+  process.exit(1);
+}
+
 const [command, ...args] = process.argv.slice(2);
+if (command !== 'serve') process.stdout.on('error', onStdoutError);
 switch (command) {
   case 'serve': {
     const { serve } = await import('./cli/serve.js');

@@ -3,7 +3,7 @@ import type { Command, Context } from './command.js';
 import { UsageError } from './errors.js';
 import { passwordFromStdin, promptHidden } from './input.js';
 import { fields } from './output.js';
-import { type Session, readSession, removeSession, saveSession } from './session.js';
+import { DamagedSessionError, type Session, removeSession, saveSession } from './session.js';
 
 /**
  * Signs the session's token out at the zone it came from (`DELETE /user/client_token`), whatever
@@ -42,9 +42,20 @@ export const accountCommands: Command[] = [
       if (!login) throw new UsageError('missing --user LOGIN');
       const secret = await password(ctx, opts['password-stdin'] === true, login, zone);
       const tls = ctx.tls(zone);
+      const previous = ctx.saved();
       const basic = ctx.connect({ baseUrl: zone, credentials: { basic: { login, password: secret } }, ...tls });
       const token = await basic.user.clientToken();
-      const file = saveSession(ctx.env, { zone, token, ...(tls.insecure ? { insecure: true } : {}), ...(tls.ca ? { ca: tls.ca } : {}) });
+      const session = { zone, token, ...(tls.insecure ? { insecure: true } : {}), ...(tls.ca ? { ca: tls.ca } : {}) };
+      let file: string;
+      try {
+        file = saveSession(ctx.env, session);
+      } catch (err) {
+        // Nobody holds the new token now: it must not stay valid for a year.
+        await revokeToken(ctx, session);
+        throw err;
+      }
+      // The replaced token is no one's any more either; a zone that cannot revoke it is no reason to fail.
+      if (previous?.zone === zone && previous.token !== token) await revokeToken(ctx, previous);
       ctx.out.print({ zone, login, session: file }, () => `Logged in to ${zone} as ${login}.\n`);
     },
   },
@@ -54,7 +65,13 @@ export const accountCommands: Command[] = [
     summary: 'Revoke the session token on the zone and forget the saved session',
     arity: [0, 0],
     async run(ctx) {
-      const session = readSession(ctx.env);
+      let session: Session | undefined;
+      try {
+        session = ctx.session();
+      } catch (err) {
+        // A damaged file holds no token to revoke; it goes all the same.
+        if (!(err instanceof DamagedSessionError)) throw err;
+      }
       // The session is forgotten whatever the zone answers: a zone out of reach must not keep
       // anyone logged in here. Only a token that may still work is worth a warning.
       const outcome = session ? await revokeToken(ctx, session) : undefined;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { OnezoneError } from '../client/index.js';
+import { InvalidIdError, OnezoneError, RequestTimeoutError } from '../client/index.js';
 import { accountCommands } from './account.js';
 import { adminCommands } from './admin.js';
 import { type Command, GLOBAL_OPTIONS, type Invocation, createContext, usageOf } from './command.js';
@@ -30,11 +30,12 @@ export async function runClient(argv: readonly string[], env: NodeJS.ProcessEnv)
   const out = new Output(inv.opts.json === true);
   let ctx: ReturnType<typeof createContext> | undefined;
   try {
-    ctx = createContext(env, { zone: inv.opts.zone as string | undefined, insecure: inv.opts.insecure === true, ca: inv.opts.ca as string | undefined }, out);
+    const { zone, ca, timeout } = inv.opts as Record<string, string | undefined>;
+    ctx = createContext(env, { zone, insecure: inv.opts.insecure === true, ca, timeout }, out);
     await command.run(ctx, inv);
     return 0;
   } catch (err) {
-    return fail(err, command, ctx?.flags.zone ?? env.ONEZONE_URL ?? ctx?.session?.zone);
+    return fail(err, command, ctx?.flags.zone ?? env.ONEZONE_URL ?? ctx?.saved()?.zone);
   } finally {
     await ctx?.close();
   }
@@ -86,7 +87,8 @@ const UNTRUSTED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_C
 /** One line on stderr; the exit code. Never the request's credentials: only the zone's answer or the error's own text. */
 function fail(err: unknown, command: Command, zone?: string): number {
   const say = (line: string) => process.stderr.write(`onezone: ${line}\n`);
-  if (err instanceof UsageError) {
+  // An id the SDK refuses (`..`, `a/b`) is a mistake in the command line: nothing was sent.
+  if (err instanceof UsageError || err instanceof InvalidIdError) {
     say(err.message);
     process.stderr.write(`${usageOf(command)}\n`);
     return 2;
@@ -100,7 +102,12 @@ function fail(err: unknown, command: Command, zone?: string): number {
     return 1;
   }
   const code = (err as NodeJS.ErrnoException).code;
-  const hint = code && UNTRUSTED.has(code) ? ' (trust it with --ca FILE, or skip the check with --insecure)' : '';
+  const hint =
+    code && UNTRUSTED.has(code)
+      ? ' (trust it with --ca FILE, or skip the check with --insecure)'
+      : err instanceof RequestTimeoutError
+        ? ' (wait longer with --timeout SECONDS)'
+        : '';
   say(`${zone ? `cannot talk to ${zone}: ` : ''}${(err as Error).message}${hint}`);
   return 1;
 }

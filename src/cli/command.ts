@@ -11,10 +11,14 @@ export const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
   insecure: { type: 'boolean' },
   ca: { type: 'string' },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
-export const GLOBAL_USAGE = '[--zone URL] [--json] [--insecure | --ca FILE]';
+export const GLOBAL_USAGE = '[--zone URL] [--json] [--insecure | --ca FILE] [--timeout SECONDS]';
+
+/** How long one request to the zone may take unless `--timeout` or `ONEZONE_TIMEOUT` say otherwise. */
+const DEFAULT_TIMEOUT_SECONDS = 30;
 
 export interface Invocation {
   args: string[];
@@ -39,13 +43,18 @@ export interface ConnectionFlags {
   zone?: string;
   insecure: boolean;
   ca?: string;
+  /** `--timeout SECONDS`, else `ONEZONE_TIMEOUT`. */
+  timeout?: string;
 }
 
 export interface Context {
   env: NodeJS.ProcessEnv;
   flags: ConnectionFlags;
   out: Output;
-  session: Session | undefined;
+  /** The saved session, read on first use; a file that cannot be read or is damaged is an error here. */
+  session(): Session | undefined;
+  /** The saved session, or undefined when there is none or it cannot be read: for defaults, and for `login`, which replaces it. */
+  saved(): Session | undefined;
   /** The zone named by `--zone`, else `ONEZONE_URL`, else the session's; undefined when none is. */
   zone(): string | undefined;
   /** TLS settings for `zone`: the flags, else what was saved at login for that zone. */
@@ -65,42 +74,74 @@ export function zoneUrl(text: string): string {
     throw new UsageError(`not a URL: '${text}'`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`the zone URL must be http(s): '${text}'`);
+  // Not echoed: the password would be repeated in every message that names the zone.
+  if (url.username || url.password) throw new UsageError('the zone URL must not hold a user name or password: use --user LOGIN');
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/api/v3/onezone';
   url.search = '';
   url.hash = '';
   return url.href.replace(/\/+$/, '');
 }
 
+/** `--timeout SECONDS` (else `ONEZONE_TIMEOUT`, else 30) in milliseconds. */
+export function timeoutMs(flags: ConnectionFlags, env: NodeJS.ProcessEnv): number {
+  const text = flags.timeout ?? env.ONEZONE_TIMEOUT;
+  if (text === undefined || text === '') return DEFAULT_TIMEOUT_SECONDS * 1000;
+  if (!/^[1-9]\d{0,5}$/.test(text)) {
+    throw new UsageError(`${flags.timeout === undefined ? 'ONEZONE_TIMEOUT' : '--timeout'} must be a positive whole number of seconds`);
+  }
+  return Number(text) * 1000;
+}
+
 export function createContext(env: NodeJS.ProcessEnv, flags: ConnectionFlags, out: Output): Context & { close(): Promise<void> } {
-  const session = readSession(env);
+  // Read on first use: `login` and `logout` must work whatever the file holds.
+  let read: { session?: Session; error?: unknown } | undefined;
+  const load = () => {
+    if (!read) {
+      try {
+        read = { session: readSession(env) };
+      } catch (error) {
+        read = { error };
+      }
+    }
+    return read;
+  };
+  const session = () => {
+    const r = load();
+    if (r.error) throw r.error;
+    return r.session;
+  };
+  const saved = () => load().session;
+  const timeout = timeoutMs(flags, env);
   const opened: OnezoneClient[] = [];
   const connect = (options: ClientOptions) => {
-    const c = new OnezoneClient(options);
+    const c = new OnezoneClient({ timeoutMs: timeout, ...options });
     opened.push(c);
     return c;
   };
   const zone = () => {
     const given = flags.zone ?? env.ONEZONE_URL;
-    return given ? zoneUrl(given) : session?.zone;
+    return given ? zoneUrl(given) : saved()?.zone;
   };
   const tls = (z: string) => {
-    const saved = session?.zone === z ? session : undefined;
+    const same = saved()?.zone === z ? saved() : undefined;
     if (flags.ca !== undefined) return { ca: readCa(flags.ca), insecure: flags.insecure };
-    return { ca: saved?.ca, insecure: flags.insecure || saved?.insecure === true };
+    return { ca: same?.ca, insecure: flags.insecure || same?.insecure === true };
   };
   return {
     env,
     flags,
     out,
     session,
+    saved,
     zone,
     tls,
     connect,
     client() {
       const z = zone();
-      if (!session) throw new CliError(`not logged in; run 'onezone login --zone URL --user LOGIN'`);
-      if (!z || session.zone !== z) throw new CliError(`not logged in to ${z}; run 'onezone login --zone ${z} --user LOGIN'`);
-      return connect({ baseUrl: z, credentials: { token: session.token }, ...tls(z) });
+      const current = session();
+      if (!current) throw new CliError(`not logged in; run 'onezone login --zone URL --user LOGIN'`);
+      if (!z || current.zone !== z) throw new CliError(`not logged in to ${z}; run 'onezone login --zone ${z} --user LOGIN'`);
+      return connect({ baseUrl: z, credentials: { token: current.token }, ...tls(z) });
     },
     async close() {
       await Promise.all(opened.map((c) => c.close()));

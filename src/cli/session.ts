@@ -3,6 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { CliError } from './errors.js';
 
+/** A session file that is there but holds no session: `login` replaces it, `logout` removes it. */
+export class DamagedSessionError extends CliError {
+  override name = 'DamagedSessionError';
+}
+
 /** What `onezone login` remembers: where the zone is, the access token, and how to trust its certificate. */
 export interface Session {
   zone: string;
@@ -34,7 +39,7 @@ export function readSession(env: NodeJS.ProcessEnv): Session | undefined {
   } catch {
     // Reported below, like a file of the wrong shape.
   }
-  throw new CliError(`the session file ${file} is damaged; run 'onezone login' again`);
+  throw new DamagedSessionError(`the session file ${file} is damaged; run 'onezone login' again`);
 }
 
 /**
@@ -43,10 +48,20 @@ export function readSession(env: NodeJS.ProcessEnv): Session | undefined {
  */
 export function saveSession(env: NodeJS.ProcessEnv, session: Session): string {
   const file = sessionPath(env);
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(session, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  fs.renameSync(tmp, file);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(tmp, `${JSON.stringify(session, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    // A half-written copy must not stay behind with the token in it.
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // Never created.
+    }
+    throw new CliError(`cannot write the session file ${file}: ${(err as Error).message}`);
+  }
   return file;
 }
 

@@ -34,7 +34,7 @@ export interface AuditPage {
 /** Extension: the audit trail (zone administrators). */
 export function auditApi(http: HttpTransport) {
   return {
-    list: (query: AuditQuery = {}) => {
+    list: async (query: AuditQuery = {}) => {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
       const qs = params.toString();

@@ -3,7 +3,15 @@
  * `tokenId`, whose macaroon codec needs Node's crypto. Give the client the browser's `fetch`.
  */
 export { OnezoneClient } from './client.js';
-export { OnezoneError, type ClientOptions, type Credentials, type RawResponse } from './http.js';
+export {
+  InvalidIdError,
+  OnezoneError,
+  RequestTimeoutError,
+  UnexpectedAnswerError,
+  type ClientOptions,
+  type Credentials,
+  type RawResponse,
+} from './http.js';
 export type * from './types.js';
 export { GROUP_PRIVILEGES, SPACE_PRIVILEGES } from './types.js';
 export type { OnezonePrivilege } from './privileges.js';

@@ -22,6 +22,11 @@ export interface ClientOptions {
    * `ca`, `insecure`, `cert`, `key` and `dispatcher` do not apply to it.
    */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Milliseconds one request may take, from sending it to the last byte of the answer; then it
+   * fails with a RequestTimeoutError. Default 30 000 (the zone's own request deadline); 0: no limit.
+   */
+  timeoutMs?: number;
 }
 
 /** A non-2xx answer, with the zone's `{error, error_description}`. */
@@ -36,22 +41,68 @@ export class OnezoneError extends Error {
   }
 }
 
+/**
+ * An answer that is not what the API promises (an HTML page where JSON belongs, a 201 without
+ * its Location): usually something in front of the zone, such as a proxy or a login portal.
+ * Its code is `unexpected_answer`, which the zone itself never sends.
+ */
+export class UnexpectedAnswerError extends OnezoneError {
+  constructor(status: number, description: string) {
+    super(status, 'unexpected_answer', description);
+    this.name = 'UnexpectedAnswerError';
+  }
+}
+
+/** An id the SDK refuses to put in a path: it could name another resource (`..`, `a/b`). */
+export class InvalidIdError extends Error {
+  constructor(readonly id: string) {
+    super(`not a valid id: ${JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id)}`);
+    this.name = 'InvalidIdError';
+  }
+}
+
+/** The zone did not answer within `timeoutMs`. */
+export class RequestTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs / 1000} s`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
 export interface RawResponse {
   status: number;
+  statusText: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
 }
 
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * A `.` or `..` segment, also percent-encoded or after a backslash: URL parsers resolve them,
+ * so `/user/spaces/..` would be sent as `/user` (DELETE there deletes the account).
+ */
+const DOT_SEGMENT = /(^|[/\\])(\.|%2e){1,2}([/\\]|$)/i;
+
 export class HttpTransport {
-  readonly #base: URL;
+  /** The API root, without a trailing slash: paths are appended to it, never resolved against it. */
+  readonly #api: string;
+  /** The server root (`/health`, `/metrics`), three segments above the API root `…/api/v3/onezone`. */
+  readonly #server: string;
   readonly #headers: Record<string, string>;
   readonly #dispatcher: Dispatcher | undefined;
   readonly #fetch: typeof globalThis.fetch | undefined;
+  readonly #timeoutMs: number;
 
   constructor(opts: ClientOptions) {
-    this.#base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
+    const base = new URL(opts.baseUrl);
+    base.search = '';
+    base.hash = '';
+    this.#api = base.href.replace(/\/+$/, '');
+    this.#server = new URL('../../../', `${this.#api}/`).href.replace(/\/+$/, '');
     this.#headers = authHeaders(opts.credentials ?? { none: true });
     this.#fetch = opts.fetch;
+    this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#dispatcher =
       opts.dispatcher ??
       (!opts.fetch && (opts.ca || opts.insecure || opts.cert)
@@ -59,35 +110,54 @@ export class HttpTransport {
         : undefined);
   }
 
-  async raw(method: Dispatcher.HttpMethod, path: string, body?: unknown): Promise<RawResponse> {
-    const url = new URL(path.replace(/^\//, ''), this.#base);
+  /** `path` (e.g. `/user`) is appended to the API root, or to the server root with `root: 'server'`; one with a dot segment is refused. */
+  async raw(method: Dispatcher.HttpMethod, path: string, body?: unknown, root: 'api' | 'server' = 'api'): Promise<RawResponse> {
+    const url = this.#url(path, root);
     const headers: Record<string, string> = { ...this.#headers, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    // Called unbound: a browser's fetch refuses any `this` but the window.
-    const fetchFn = this.#fetch;
-    if (fetchFn) {
-      const res = await fetchFn(url, { method, headers, body: payload });
-      const resHeaders: Record<string, string> = {};
-      res.headers.forEach((value, name) => (resHeaders[name] = value));
-      return { status: res.status, headers: resHeaders, body: parseBody(await res.text()) };
+    const signal = this.#timeoutMs > 0 ? AbortSignal.timeout(this.#timeoutMs) : undefined;
+    try {
+      // Called unbound: a browser's fetch refuses any `this` but the window.
+      const fetchFn = this.#fetch;
+      if (fetchFn) {
+        const res = await fetchFn(url, { method, headers, body: payload, signal });
+        const resHeaders: Record<string, string> = {};
+        res.headers.forEach((value, name) => (resHeaders[name] = value));
+        return { status: res.status, statusText: res.statusText, headers: resHeaders, body: parseBody(await res.text()) };
+      }
+      const res = await request(url, { method, headers, body: payload, dispatcher: this.#dispatcher, signal });
+      return { status: res.statusCode, statusText: res.statusText, headers: res.headers, body: parseBody(await res.body.text()) };
+    } catch (err) {
+      if (signal?.aborted) throw new RequestTimeoutError(this.#timeoutMs);
+      throw err;
     }
-    const res = await request(url, { method, headers, body: payload, dispatcher: this.#dispatcher });
-    return { status: res.statusCode, headers: res.headers, body: parseBody(await res.body.text()) };
   }
 
   /** Like `raw`, but a non-2xx answer becomes an OnezoneError. */
-  async call(method: Dispatcher.HttpMethod, path: string, body?: unknown): Promise<RawResponse> {
-    const res = await this.raw(method, path, body);
+  async call(method: Dispatcher.HttpMethod, path: string, body?: unknown, root: 'api' | 'server' = 'api'): Promise<RawResponse> {
+    const res = await this.raw(method, path, body, root);
     if (res.status >= 300) {
-      const err = (res.body ?? {}) as { error?: string; error_description?: string };
-      throw new OnezoneError(res.status, err.error ?? 'unknown', err.error_description ?? '');
+      const err = res.body as { error?: unknown; error_description?: unknown } | undefined;
+      if (typeof err === 'object' && err !== null && typeof err.error === 'string') {
+        throw new OnezoneError(res.status, err.error, typeof err.error_description === 'string' ? err.error_description : '');
+      }
+      // Not the zone's error shape: a proxy's page or plain text says more than nothing.
+      const line = firstLine(res);
+      const text = res.statusText;
+      throw new OnezoneError(res.status, 'unknown', !line ? text : !text || line.includes(text) ? line : `${text}: ${line}`);
     }
     return res;
   }
 
   async close(): Promise<void> {
     await this.#dispatcher?.close();
+  }
+
+  #url(path: string, root: 'api' | 'server'): URL {
+    const rel = path.startsWith('/') ? path : `/${path}`;
+    if (DOT_SEGMENT.test(rel.split(/[?#]/, 1)[0]!)) throw new TypeError(`the path has a dot segment: ${rel}`);
+    return new URL(`${root === 'api' ? this.#api : this.#server}${rel}`);
   }
 }
 
@@ -98,6 +168,17 @@ function parseBody(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** The first line of text in a body that is not JSON (tags of an HTML page left out), at most 200 characters. */
+function firstLine(res: RawResponse): string {
+  if (typeof res.body !== 'string') return '';
+  const line = res.body
+    .replace(/<[^>]*>/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .find((l) => l.length > 0);
+  return line === undefined ? '' : line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
 /** Base64 of the UTF-8 bytes, without Node's Buffer (the SDK also runs in browsers). */
@@ -117,20 +198,50 @@ function authHeaders(c: Credentials): Record<string, string> {
   return {};
 }
 
+/**
+ * What an id may look like. The zone makes 43-character base64url ids (entities, tokens,
+ * providers); the bound is loose so that ids of other zones pass, but `..`, `.`, '' and anything
+ * with `/`, `%`, `?`, `#` or spaces cannot, whatever the caller passes.
+ */
+const ID = /^[A-Za-z0-9_-]{1,256}$/;
+
+/**
+ * An id as one path segment; anything else is refused before a request is made. The API methods
+ * are all `async` so that the refusal is a rejected promise, like any other failure.
+ */
+export const seg = (id: string): string => {
+  if (typeof id !== 'string' || !ID.test(id)) throw new InvalidIdError(String(id));
+  return id;
+};
+
 /** The id at the end of a Location header such as `/user/spaces/<id>`. */
 export function idFromLocation(res: RawResponse): string {
   const loc = res.headers.location;
   const value = Array.isArray(loc) ? loc[0] : loc;
-  if (!value) throw new Error('response has no Location header');
-  return value.slice(value.lastIndexOf('/') + 1);
+  if (!value) throw new UnexpectedAnswerError(res.status, 'the answer lacks its Location header');
+  const id = value.slice(value.lastIndexOf('/') + 1);
+  if (!ID.test(id)) throw new UnexpectedAnswerError(res.status, 'the Location header names no id');
+  return id;
 }
 
-/** Path segment escaping for ids. */
-export const seg = (id: string): string => encodeURIComponent(id);
+/** The body of an answer that must be a JSON object or array (a proxy's HTML page is not). */
+function jsonOf(res: RawResponse): object {
+  if (typeof res.body === 'object' && res.body !== null) return res.body;
+  const type = [res.headers['content-type']].flat()[0] ?? 'no content type';
+  const line = firstLine(res);
+  throw new UnexpectedAnswerError(res.status, `the answer is not JSON (${type})${line ? `: ${line}` : ''}`);
+}
 
-/** GET returning the parsed body. */
-export async function getJson<T>(http: HttpTransport, path: string): Promise<T> {
-  return (await http.call('GET', path)).body as T;
+/** GET returning the parsed body, a JSON object or array. */
+export async function getJson<T extends object>(http: HttpTransport, path: string): Promise<T> {
+  return jsonOf(await http.call('GET', path)) as T;
+}
+
+/** The `token` of an answer that mints one: without it the call did not do what it says. */
+export function tokenOf(res: RawResponse): string {
+  const token = (jsonOf(res) as { token?: unknown }).token;
+  if (typeof token !== 'string' || token.length === 0) throw new UnexpectedAnswerError(res.status, 'the answer carries no token');
+  return token;
 }
 
 /** POST that creates or joins something: the id from the Location header. */

@@ -1,6 +1,14 @@
 /** The SDK (its Node entry; `browser.ts` is the one for browsers). */
 export { OnezoneClient } from './client.js';
-export { OnezoneError, type ClientOptions, type Credentials, type RawResponse } from './http.js';
+export {
+  InvalidIdError,
+  OnezoneError,
+  RequestTimeoutError,
+  UnexpectedAnswerError,
+  type ClientOptions,
+  type Credentials,
+  type RawResponse,
+} from './http.js';
 export type * from './types.js';
 export { GROUP_PRIVILEGES, SPACE_PRIVILEGES } from './types.js';
 export type { OnezonePrivilege } from './privileges.js';

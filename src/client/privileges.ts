@@ -14,13 +14,13 @@ export function privilegesApi(http: HttpTransport) {
   const of = (subject: 'users' | 'group', id: string) => `/privileges/${subject}/${seg(id)}`;
   const get = async (path: string) => (await getJson<{ privileges: OnezonePrivilege[] }>(http, path)).privileges;
   return {
-    user: (id: string) => get(of('users', id)),
+    user: async (id: string) => get(of('users', id)),
     /** Replaces the user's list. */
-    setUser: (id: string, privileges: OnezonePrivilege[]) => send(http, 'PATCH', of('users', id), { privileges }),
-    removeUser: (id: string) => send(http, 'DELETE', of('users', id)),
-    group: (id: string) => get(of('group', id)),
+    setUser: async (id: string, privileges: OnezonePrivilege[]) => send(http, 'PATCH', of('users', id), { privileges }),
+    removeUser: async (id: string) => send(http, 'DELETE', of('users', id)),
+    group: async (id: string) => get(of('group', id)),
     /** Replaces the group's list; every effective member of the group holds them. */
-    setGroup: (id: string, privileges: OnezonePrivilege[]) => send(http, 'PATCH', of('group', id), { privileges }),
-    removeGroup: (id: string) => send(http, 'DELETE', of('group', id)),
+    setGroup: async (id: string, privileges: OnezonePrivilege[]) => send(http, 'PATCH', of('group', id), { privileges }),
+    removeGroup: async (id: string) => send(http, 'DELETE', of('group', id)),
   };
 }

@@ -1,4 +1,4 @@
-import { type HttpTransport, getJson, postCreated, seg, send } from './http.js';
+import { type HttpTransport, getJson, postCreated, seg, send, tokenOf } from './http.js';
 import type { Space } from './types.js';
 
 export interface ProviderDetails {
@@ -33,20 +33,20 @@ export function providerApi(http: HttpTransport) {
     /** Open: registers a provider; keep the certificate, it is the provider's credential. */
     register: async (req: ProviderRegistration) =>
       (await http.call('POST', '/provider', req)).body as { providerId: string; certificate: string },
-    get: () => getJson<ProviderDetails>(http, '/provider'),
-    modify: (patch: ProviderPatch) => send(http, 'PATCH', '/provider', patch),
-    remove: () => send(http, 'DELETE', '/provider'),
+    get: async () => getJson<ProviderDetails>(http, '/provider'),
+    modify: async (patch: ProviderPatch) => send(http, 'PATCH', '/provider', patch),
+    remove: async () => send(http, 'DELETE', '/provider'),
     /** Extension: a provider token, for calls through a TLS-terminating proxy. */
-    token: async () => (await getJson<{ token: string }>(http, '/provider/token')).token,
+    token: async () => tokenOf(await http.call('GET', '/provider/token')),
     spaces: async () => (await getJson<{ spaces: string[] }>(http, '/provider/spaces')).spaces,
-    space: (sid: string) => getJson<Space>(http, `/provider/spaces/${seg(sid)}`),
+    space: async (sid: string) => getJson<Space>(http, `/provider/spaces/${seg(sid)}`),
     /** Supports the space a support token names; resolves to its id. */
-    support: (token: string, size: SupportSize) => postCreated(http, '/provider/spaces/support', { token, size }),
+    support: async (token: string, size: SupportSize) => postCreated(http, '/provider/spaces/support', { token, size }),
     /** A new space for the user or group of a space-creation token, supported by this provider. */
-    createSpace: (name: string, token: string, size: SupportSize) => postCreated(http, '/provider/spaces', { name, token, size }),
-    unsupport: (sid: string) => send(http, 'DELETE', `/provider/spaces/${seg(sid)}`),
+    createSpace: async (name: string, token: string, size: SupportSize) => postCreated(http, '/provider/spaces', { name, token, size }),
+    unsupport: async (sid: string) => send(http, 'DELETE', `/provider/spaces/${seg(sid)}`),
     /** Open: the caller's address as the zone sees it. */
-    checkMyIp: () => getJson<string>(http, '/provider/test/check_my_ip'),
+    checkMyIp: async () => (await http.call('GET', '/provider/test/check_my_ip')).body as string,
     /** Open: the zone calls these URLs (on the caller's own address) back. */
     checkMyPorts: async <T extends Record<string, string> | string[]>(urls: T) =>
       (await http.call('POST', '/provider/test/check_my_ports', urls)).body as T extends string[] ? [string, PortStatus][] : Record<string, PortStatus>,
@@ -59,13 +59,13 @@ export function providerApi(http: HttpTransport) {
 export function providersApi(http: HttpTransport) {
   return {
     list: async () => (await getJson<{ providers: string[] }>(http, '/providers')).providers,
-    get: (pid: string) => getJson<ProviderDetails>(http, `/provider/${seg(pid)}`),
+    get: async (pid: string) => getJson<ProviderDetails>(http, `/provider/${seg(pid)}`),
     ofSpace: async (spaceId: string) => (await getJson<{ providers: string[] }>(http, `/spaces/${seg(spaceId)}/providers`)).providers,
-    inSpace: (spaceId: string, pid: string) => getJson<ProviderDetails>(http, `/spaces/${seg(spaceId)}/providers/${seg(pid)}`),
+    inSpace: async (spaceId: string, pid: string) => getJson<ProviderDetails>(http, `/spaces/${seg(spaceId)}/providers/${seg(pid)}`),
     /** A single-use token a provider supports the space with. */
-    supportToken: async (spaceId: string) => (await getJson<{ token: string }>(http, `/spaces/${seg(spaceId)}/providers/token`)).token,
-    removeFromSpace: (spaceId: string, pid: string) => send(http, 'DELETE', `/spaces/${seg(spaceId)}/providers/${seg(pid)}`),
+    supportToken: async (spaceId: string) => tokenOf(await http.call('GET', `/spaces/${seg(spaceId)}/providers/token`)),
+    removeFromSpace: async (spaceId: string, pid: string) => send(http, 'DELETE', `/spaces/${seg(spaceId)}/providers/${seg(pid)}`),
     /** Extension: the user's access token for logging in through a provider (needs the zone's discharge). */
-    loginToken: async (providerId: string) => ((await http.call('POST', '/user/provider_login_token', { providerId })).body as { token: string }).token,
+    loginToken: async (providerId: string) => tokenOf(await http.call('POST', '/user/provider_login_token', { providerId })),
   };
 }

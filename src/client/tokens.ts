@@ -16,8 +16,8 @@ export interface TokenInfo {
 export function tokensApi(http: HttpTransport) {
   return {
     list: async () => (await getJson<{ tokens: TokenInfo[] }>(http, '/user/tokens')).tokens,
-    get: (tokenId: string) => getJson<TokenInfo>(http, `/user/tokens/${seg(tokenId)}`),
-    setRevoked: (tokenId: string, revoked: boolean) => send(http, 'PATCH', `/user/tokens/${seg(tokenId)}`, { revoked }),
-    remove: (tokenId: string) => send(http, 'DELETE', `/user/tokens/${seg(tokenId)}`),
+    get: async (tokenId: string) => getJson<TokenInfo>(http, `/user/tokens/${seg(tokenId)}`),
+    setRevoked: async (tokenId: string, revoked: boolean) => send(http, 'PATCH', `/user/tokens/${seg(tokenId)}`, { revoked }),
+    remove: async (tokenId: string) => send(http, 'DELETE', `/user/tokens/${seg(tokenId)}`),
   };
 }

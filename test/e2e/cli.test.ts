@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -24,22 +26,52 @@ const newSession = () => path.join(tmp, `session-${++sessions}`, 'session.json')
 
 /**
  * Runs the built CLI as a child process. Asynchronous on purpose: the zone may live in this
- * process (test/helpers/zone.ts) and must keep answering while the child waits.
+ * process (test/helpers/zone.ts) and must keep answering while the child waits. `stdout`: a file
+ * descriptor to write to instead of a pipe, or `closed` for a pipe nobody reads (`| head`).
  */
-function cli(args: string[], opts: { session: string; stdin?: string; env?: Record<string, string> }): Promise<Result> {
-  const { ONEZONE_URL: _url, ONEZONE_PASSWORD: _password, ...inherited } = process.env;
+function cli(args: string[], opts: { session: string; stdin?: string; env?: Record<string, string>; stdout?: number | 'closed' }): Promise<Result> {
+  const { ONEZONE_URL: _url, ONEZONE_PASSWORD: _password, ONEZONE_TIMEOUT: _timeout, ...inherited } = process.env;
   const env = { ...inherited, ONEZONE_SESSION: opts.session, ...opts.env };
-  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['pipe', typeof opts.stdout === 'number' ? opts.stdout : 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end(opts.stdin ?? '');
+  if (opts.stdout === 'closed') child.stdout!.destroy();
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin!.end(opts.stdin ?? '');
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * A stand-in for a zone, or for what may sit in front of one: answers by `METHOD path` (without
+ * the API root), `hang` never answers. Closed when the test file ends.
+ */
+async function fakeZone(answers: Record<string, { status: number; type?: string; body?: string } | 'hang'>): Promise<string> {
+  const server = http.createServer((req, res) => {
+    const answer = answers[`${req.method} ${req.url!.replace(/^\/api\/v3\/onezone/, '')}`] ?? { status: 404, type: 'application/json', body: '{"error":"not_found"}' };
+    if (answer === 'hang') return;
+    res.writeHead(answer.status, answer.type ? { 'content-type': answer.type } : {}).end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v3/onezone`;
+}
+
+/** A session file for `zone` holding a made-up token, as if `login` had saved it. */
+function sessionFor(zone: string): string {
+  const session = newSession();
+  fs.mkdirSync(path.dirname(session), { recursive: true });
+  fs.writeFileSync(session, JSON.stringify({ zone, token: 'made-up-token' }), { mode: 0o600 });
+  return session;
+}
+
+const savedToken = (session: string): string => (JSON.parse(fs.readFileSync(session, 'utf8')) as { token: string }).token;
 
 /** Asserts success and returns stdout. */
 async function ok(args: string[], opts: Parameters<typeof cli>[1]): Promise<string> {
@@ -334,6 +366,180 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
     const r = await cli(['spaces', 'show', '-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'], { session: jack.session });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /\((403 forbidden|404 not_found)\)\n$/);
+  });
+
+  it('an id that could name another path (.., ., empty, a/b, %2E%2E) is a usage error, and nothing is sent', async () => {
+    const kim = await loggedIn('kim');
+    const sid = (await ok(['spaces', 'create', 'kept'], { session: kim.session })).trim();
+    const cases: [string[], string][] = [
+      [['spaces', 'leave', '..'], 'spaces leave'],
+      [['spaces', 'leave', '.'], 'spaces leave'],
+      [['spaces', 'leave', ''], 'spaces leave'],
+      [['spaces', 'show', '%2E%2E'], 'spaces show'],
+      [['spaces', 'members', 'some/where'], 'spaces members'],
+      [['groups', 'leave', '../../user'], 'groups leave'],
+      [['spaces', 'invite', '..'], 'spaces invite'],
+    ];
+    for (const [args, name] of cases) {
+      const r = await cli(args, { session: kim.session });
+      assert.equal(r.code, 2, `onezone ${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, new RegExp(`^onezone: not a valid id: ".*"\\nUsage: onezone ${name} `));
+      assert.equal(r.stderr.split('\n').length, 3, 'one line and the usage, no stack');
+    }
+    // The account and the space are still there.
+    assert.equal((await kim.api.user.get()).userId, kim.id);
+    assert.deepEqual((await kim.api.user.spaces()).spaces, [sid]);
+  });
+
+  it('a damaged session file: commands say so; login replaces it; logout removes it', async () => {
+    const user = await z.user('damaged');
+    const session = newSession();
+    fs.mkdirSync(path.dirname(session), { recursive: true });
+    fs.writeFileSync(session, '{"zone": "http://127.0.0.1:1", "tok', { mode: 0o600 });
+    const whoami = await cli(['whoami'], { session });
+    assert.equal(whoami.code, 1);
+    assert.equal(whoami.stderr, `onezone: the session file ${session} is damaged; run 'onezone login' again\n`);
+
+    await ok(['login', '--zone', z.baseUrl, '--user', user.login, '--password-stdin'], { session, stdin: user.password });
+    assert.equal(JSON.parse(await ok(['whoami', '--json'], { session })).login, user.login);
+
+    fs.writeFileSync(session, 'not json at all');
+    const logout = await cli(['logout', '--json'], { session });
+    assert.equal(logout.code, 0, logout.stderr);
+    assert.deepEqual(JSON.parse(logout.stdout), { loggedOut: true, tokenRevoked: false });
+    assert.equal(fs.existsSync(session), false);
+  });
+
+  it('login again with the same session file revokes the token it replaces', async () => {
+    const user = await loggedIn('again');
+    const first = savedToken(user.session);
+    await ok(['login', '--zone', z.baseUrl, '--user', user.login, '--password-stdin'], { session: user.session, stdin: user.password });
+    const second = savedToken(user.session);
+    assert.notEqual(second, first);
+    assert.equal((await user.api.tokens.get(tokenId(first))).revoked, true);
+    assert.equal((await z.client({ token: second }).user.get()).userId, user.id);
+  });
+
+  it('a session file that cannot be written: exit 1 naming the file, and the token minted for it is revoked', async () => {
+    const user = await z.user('unwritable');
+    // No session to read, and none can be written: the directory is a link to nowhere.
+    const dangling = path.join(tmp, 'dangling');
+    fs.symlinkSync(path.join(tmp, 'nowhere', 'deeper'), dangling);
+    const session = path.join(dangling, 'session.json');
+    const r = await cli(['login', '--zone', z.baseUrl, '--user', user.login, '--password-stdin'], { session, stdin: user.password });
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.ok(r.stderr.startsWith(`onezone: cannot write the session file ${session}: `), r.stderr);
+    assert.equal(r.stderr.split('\n').length, 2);
+    const minted = (await user.api.tokens.list()).filter((t) => t.kind === 'access' && t.tokenId !== tokenId(user.token));
+    assert.equal(minted.length, 1, 'login minted one token');
+    assert.equal(minted[0]!.revoked, true, 'and revoked it');
+  });
+
+  it('a zone URL with a user name or password in it is refused, without repeating it', async () => {
+    const url = new URL(z.baseUrl);
+    url.username = 'alice';
+    url.password = 'hunter2-throwaway';
+    const r = await cli(['login', '--zone', url.href, '--user', 'alice', '--password-stdin'], { session: newSession(), stdin: 'x' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^onezone: the zone URL must not hold a user name or password/);
+    assert.ok(!r.stderr.includes('hunter2'));
+  });
+
+  it('metrics into a pipe nobody reads (| head): exit 0, nothing on stderr', async () => {
+    const admin = await adminSession();
+    const r = await cli(['metrics'], { session: admin, stdout: 'closed' });
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+  });
+
+  it('output that cannot be written (> /dev/full): exit 1 and one line', { skip: !fs.existsSync('/dev/full') && 'no /dev/full' }, async () => {
+    const user = await loggedIn('full');
+    const full = fs.openSync('/dev/full', 'w');
+    try {
+      for (const args of [['whoami'], ['spaces', '--help']]) {
+        const r = await cli(args, { session: user.session, stdout: full });
+        assert.equal(r.code, 1, `onezone ${args.join(' ')}`);
+        assert.match(r.stderr, /^onezone: cannot write the output: ENOSPC.*\n$/);
+      }
+    } finally {
+      fs.closeSync(full);
+    }
+  });
+});
+
+describe('onezone client commands against a zone that answers badly, or not at all', () => {
+  ensureBuilt();
+
+  it('a zone that never answers: exit 1 after --timeout (or ONEZONE_TIMEOUT) seconds, with a hint', async () => {
+    const zone = await fakeZone({ 'GET /user': 'hang', 'GET /user/client_token': 'hang' });
+    const session = sessionFor(zone);
+    for (const [args, env] of [
+      [['whoami', '--timeout', '1'], {}],
+      [['whoami'], { ONEZONE_TIMEOUT: '1' }],
+      [['login', '--zone', zone, '--user', 'u', '--password-stdin', '--timeout', '1'], {}],
+    ] as [string[], Record<string, string>][]) {
+      const started = Date.now();
+      const r = await cli(args, { session, stdin: 'throwaway-password', env });
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr, `onezone: cannot talk to ${zone}: no answer within 1 s (wait longer with --timeout SECONDS)\n`);
+      assert.ok(Date.now() - started < 10_000);
+    }
+    for (const [args, env, message] of [
+      [['whoami', '--timeout', '0'], {}, '--timeout'],
+      [['whoami', '--timeout', 'soon'], {}, '--timeout'],
+      [['whoami'], { ONEZONE_TIMEOUT: '1.5' }, 'ONEZONE_TIMEOUT'],
+    ] as [string[], Record<string, string>, string][]) {
+      const r = await cli(args, { session, env });
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, new RegExp(`^onezone: ${message} must be a positive whole number of seconds\\nUsage: onezone whoami `));
+    }
+  });
+
+  it('answers that are not the API: the status text or what is wrong, in one line', async () => {
+    const portal = '<!DOCTYPE html>\n<html><head><title>Please sign in</title></head>\n<body><form>…</form></body></html>';
+    const zone = await fakeZone({
+      'GET /user': { status: 200, type: 'text/html', body: portal },
+      'GET /user/groups': { status: 502, type: 'text/html', body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n</html>' },
+      'GET /user/spaces': { status: 503, type: 'text/plain', body: 'Down for maintenance\n' },
+      'POST /user/spaces': { status: 201 },
+      'GET /user/client_token': { status: 200, type: 'text/html', body: portal },
+    });
+    const session = sessionFor(zone);
+    const cases: [string[], string][] = [
+      [['whoami'], 'the answer is not JSON (text/html): Please sign in (200 unexpected_answer)'],
+      [['groups'], '502 Bad Gateway (502 unknown)'],
+      [['spaces'], 'Service Unavailable: Down for maintenance (503 unknown)'],
+      [['spaces', 'create', 'x'], 'the answer lacks its Location header (201 unexpected_answer)'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args, { session });
+      assert.equal(r.code, 1, `onezone ${args.join(' ')}`);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `onezone: ${message}\n`, `onezone ${args.join(' ')}`);
+    }
+
+    // A login page answering 200 is no login: nothing is saved.
+    const fresh = newSession();
+    const login = await cli(['login', '--zone', zone, '--user', 'u', '--password-stdin'], { session: fresh, stdin: 'throwaway-password' });
+    assert.equal(login.code, 1);
+    assert.equal(login.stderr, 'onezone: the answer is not JSON (text/html): Please sign in (200 unexpected_answer)\n');
+    assert.equal(fs.existsSync(fresh), false);
+  });
+});
+
+describe('onezone serve --help', () => {
+  ensureBuilt();
+
+  it('prints the usage of serve with its options and exits 0', async () => {
+    for (const flag of ['--help', '-h']) {
+      const r = await cli(['serve', flag], { session: newSession() });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      assert.match(r.stdout, /^Usage: onezone serve \[--data-dir DIR\] /);
+      for (const option of ['--port', '--db', '--http', '--workers', '--trust-proxy']) assert.match(r.stdout, new RegExp(`^  ${option} `, 'm'));
+    }
   });
 });
 
