@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import { presentUser } from './presenters.js';
-import { Name, User } from './schemas.js';
+import { IdParam, Name, User } from './schemas.js';
 import { type Routes, asUser } from './types.js';
 
-/** Extension `POST /users`: administrators create accounts with a password. */
+/** Extensions `POST /users` and `GET /users/{id}`: administrators create accounts with a password, and read any. */
 export const usersRoutes: Routes = (app, { users }) => {
   app.post(
     '/users',
@@ -27,5 +27,11 @@ export const usersRoutes: Routes = (app, { users }) => {
       const user = await users.create(asUser(req.actor), req.body);
       return reply.code(201).header('location', `/users/${user.id}`).send(presentUser(user));
     },
+  );
+
+  app.get(
+    '/users/:id',
+    { schema: { operationId: 'get_zone_user', tags: ['Extensions'], summary: 'Any account (zone administrators)', params: IdParam, response: { 200: User } } },
+    async (req) => presentUser(await users.byId(asUser(req.actor), req.params.id)),
   );
 };

@@ -62,6 +62,14 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
       return row;
     },
 
+    /** Admin extension `GET /users/{id}` (where `POST /users` points): any account, for zone administrators. */
+    async byId(actor: UserActor, userId: string): Promise<UserRow> {
+      await authorize.admin(actor);
+      const user = await store.users.byId(userId);
+      if (!user) throw new ApiError('notFound', 'User not found.');
+      return user;
+    },
+
     /** The caller's account, as authentication read it in this request when it did. */
     async get(actor: UserActor): Promise<Account> {
       return actor.account ?? current(actor);

@@ -18,6 +18,11 @@ describe('accounts: POST /users (admins) and the current user', async () => {
     assert.match(String(body.userId), /^[A-Za-z0-9_-]{43}$/);
     const alice = z.client({ basic: { login: 'alice', password: 'alice-password' } });
     assert.equal((await alice.user.get()).userId, body.userId);
+    // The Location names a resource: GET /users/{id}, for zone administrators.
+    const read = await z.admin.http.call('GET', String(res.headers.location));
+    assert.deepEqual(read.body, body);
+    await assert.rejects(alice.users.get(String(body.userId)), fails(403, 'forbidden'));
+    await assert.rejects(z.admin.users.get('x'.repeat(43)), fails(404, 'not_found'));
   });
 
   it('a duplicate login is a clear 409', async () => {

@@ -83,6 +83,7 @@ export const USER_OPERATIONS: Operation[] = [
   { id: 'get_user_token', needs: 'self', call: async (a) => a.tokens.get((await a.tokens.list())[0]!.tokenId) },
   { id: 'modify_user_token', needs: 'self', call: async (a, f) => a.tokens.setRevoked(await issuedInvite(a, f), true) },
   { id: 'remove_user_token', needs: 'self', call: async (a, f) => a.tokens.remove(await issuedInvite(a, f)) },
+  { id: 'get_zone_user', needs: 'admin', call: (a, f) => a.users.get(f.carol) },
   { id: 'create_user', needs: 'admin', call: (a, f) => a.users.create({ login: `made-${f.space.slice(6, 20)}`, password: 'a-long-password', name: 'Made' }) },
   { id: 'get_metrics', needs: { zone: 'view_privileges' }, call: (a) => a.zone.metrics() },
   { id: 'list_audit_events', needs: { zone: 'view_privileges' }, call: (a, f) => a.audit.list({ targetType: 'space', targetId: f.space }) },

@@ -62,7 +62,7 @@ const TABLE: Record<string, Who | [Who, ForProvider]> = {
   provider_space_support: 'provider', get_supported_space: 'provider', remove_space_support: 'provider',
   get_other_provider: ['admin', 'any'], get_providers: ['admin', 'any'],
   // Extensions
-  create_user: 'admin',
+  create_user: 'admin', get_zone_user: 'admin',
   list_user_tokens: 'self', get_user_token: 'self', modify_user_token: 'self', remove_user_token: 'self', revoke_client_token: 'self',
   list_audit_events: 'admin',
 };
@@ -203,7 +203,7 @@ describe('authorization matrix: every route x every credential kind', async () =
       ? { id: P, nid: G }
       : path.startsWith('/groups/')
         ? { id: G, pid: P, sid: S, uid: alice.id }
-        : path.startsWith('/privileges/users')
+        : path.startsWith('/privileges/users') || path.startsWith('/users/')
           ? { id: alice.id }
           : path.startsWith('/privileges/group')
             ? { id: G }
