@@ -1,3 +1,4 @@
+import { Type } from 'typebox';
 import { presentProvider } from './presenters.js';
 import { ProviderDetails, SpaceProviderParams } from './provider-schemas.js';
 import { IdList, IdParam, NoContent, TokenBody } from './schemas.js';
@@ -17,6 +18,22 @@ export const spaceProviderRoutes: Routes = (app, { support }) => {
   app.get(
     '/spaces/:id/providers/token',
     { config: any, schema: { operationId: 'get_space_provider_token', tags, params: IdParam, response: { 200: TokenBody } } },
+    async (req) => ({ token: await support.supportToken(req.actor, req.params.id) }),
+  );
+
+  // Extension: the same, by POST, as later Onezone versions mint support tokens (with no body).
+  app.post(
+    '/spaces/:id/providers/token',
+    {
+      config: any,
+      schema: {
+        operationId: 'create_space_provider_token',
+        tags: ['Extensions'],
+        params: IdParam,
+        body: Type.Optional(Type.Object({}, { description: 'No options: an empty object, an empty body or none.' })),
+        response: { 200: TokenBody },
+      },
+    },
     async (req) => ({ token: await support.supportToken(req.actor, req.params.id) }),
   );
 

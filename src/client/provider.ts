@@ -64,6 +64,8 @@ export function providersApi(http: HttpTransport) {
     inSpace: async (spaceId: string, pid: string) => getJson<ProviderDetails>(http, `/spaces/${seg(spaceId)}/providers/${seg(pid)}`),
     /** A single-use token a provider supports the space with. */
     supportToken: async (spaceId: string) => tokenOf(await http.call('GET', `/spaces/${seg(spaceId)}/providers/token`)),
+    /** Extension: the same by POST, as later Onezone versions mint it. */
+    createSupportToken: async (spaceId: string) => tokenOf(await http.call('POST', `/spaces/${seg(spaceId)}/providers/token`)),
     removeFromSpace: async (spaceId: string, pid: string) => send(http, 'DELETE', `/spaces/${seg(spaceId)}/providers/${seg(pid)}`),
     /** Extension: the user's access token for logging in through a provider (needs the zone's discharge). */
     loginToken: async (providerId: string) => tokenOf(await http.call('POST', '/user/provider_login_token', { providerId })),

@@ -41,7 +41,7 @@ const TABLE: Record<string, Who | [Who, ForProvider]> = {
   get_space_user: 'member', remove_space_user: 'member', get_space_user_privileges: 'member', set_space_user_privileges: 'member',
   get_space_groups: 'member', add_group_to_space: 'admin', get_space_group_token: 'member', create_space_group_invite_token: 'member',
   get_space_group: 'member', delete_space_group: 'member', get_space_group_privileges: 'member', set_space_group_privileges: 'member',
-  get_space_providers: ['member', 'supporting'], get_space_provider_token: ['member', 'supporting'], get_space_provider: ['member', 'supporting'],
+  get_space_providers: ['member', 'supporting'], get_space_provider_token: ['member', 'supporting'], create_space_provider_token: ['member', 'supporting'], get_space_provider: ['member', 'supporting'],
   remove_provider_supporting_space: 'member',
   // Groups
   create_group: 'self', get_group: 'member', modify_group: 'member', remove_group: 'member', get_group_effective_users: 'member',
