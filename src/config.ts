@@ -16,6 +16,10 @@ export interface Config {
   dbPool: number;
   /** PostgreSQL: the per-request queries as named statements (store/pg-statements.ts); off for poolers that cannot keep them. */
   dbNamedStatements: boolean;
+  /** PostgreSQL: how long opening a connection (or waiting for a free one of the pool) may take. */
+  dbConnectTimeoutMs: number;
+  /** PostgreSQL: how long one statement may run (`statement_timeout`; the client gives up 2 s later on a server that does not answer). */
+  dbQueryTimeoutMs: number;
   /** Processes serving the port (node:cluster); more than one needs PostgreSQL. */
   workers: number;
   /** Macaroon location of the tokens we mint. */
@@ -24,7 +28,7 @@ export interface Config {
   adminPassword: string | undefined;
   /** Zone master key (base64url, ≥ 32 bytes) from the environment; otherwise kept in the data dir. */
   masterKey: Buffer | undefined;
-  logLevel: string;
+  logLevel: LogLevel;
   /** Default lifetime of invite tokens, in seconds. */
   inviteTtl: number;
   /** Lifetime of access tokens from GET /user/client_token, in seconds (RC2: one year). */
@@ -59,18 +63,24 @@ export interface ServerLimits {
 
 export class ConfigError extends Error {}
 
+/** pino's level names (test/unit/config.test.ts checks them against pino's own). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 const DEFAULTS = {
   dataDir: './onezone-data',
   host: '0.0.0.0',
   port: 8443,
   zoneName: 'onezone',
-  logLevel: 'info',
+  logLevel: 'info' as LogLevel,
   inviteTtl: 7 * 24 * 3600,
   accessTokenTtl: 365 * 24 * 3600,
   bodyLimit: 64 * 1024,
   throttle: { attempts: 20, windowSeconds: 300 },
   limits: { maxConnections: 1000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 10_000 },
   dbPool: 10,
+  dbConnectTimeoutMs: 5_000,
+  dbQueryTimeoutMs: 30_000,
   workers: 1,
 };
 
@@ -111,11 +121,13 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     db: parseDb(dbUrl, dataDir),
     dbPool: integer('db-pool', pick(values['db-pool'], 'ONEZONE_DB_POOL'), DEFAULTS.dbPool, 1, 1000),
     dbNamedStatements: onOff('ONEZONE_DB_NAMED_STATEMENTS', env.ONEZONE_DB_NAMED_STATEMENTS),
+    dbConnectTimeoutMs: integer('ONEZONE_DB_CONNECT_TIMEOUT_MS', env.ONEZONE_DB_CONNECT_TIMEOUT_MS, DEFAULTS.dbConnectTimeoutMs, 100, 600_000),
+    dbQueryTimeoutMs: integer('ONEZONE_DB_QUERY_TIMEOUT_MS', env.ONEZONE_DB_QUERY_TIMEOUT_MS, DEFAULTS.dbQueryTimeoutMs, 100, 3_600_000),
     workers: workers(pick(values.workers, 'ONEZONE_WORKERS')),
     zoneName: pick(values['zone-name'], 'ONEZONE_ZONE_NAME') ?? DEFAULTS.zoneName,
     adminPassword: env.ONEZONE_ADMIN_PASSWORD || undefined,
     masterKey: parseMasterKey(env.ONEZONE_MASTER_KEY),
-    logLevel: pick(values['log-level'], 'ONEZONE_LOG_LEVEL') ?? DEFAULTS.logLevel,
+    logLevel: logLevel(pick(values['log-level'], 'ONEZONE_LOG_LEVEL')),
     inviteTtl: integer('invite-ttl', pick(values['invite-ttl'], 'ONEZONE_INVITE_TTL'), DEFAULTS.inviteTtl, 1, 10 * 365 * 24 * 3600),
     accessTokenTtl: integer('access token ttl', env.ONEZONE_ACCESS_TOKEN_TTL, DEFAULTS.accessTokenTtl, 60, 10 * 365 * 24 * 3600),
     bodyLimit: DEFAULTS.bodyLimit,
@@ -163,6 +175,13 @@ function trustProxy(raw: string | undefined): string | number | false {
   return entries.join(',');
 }
 
+function logLevel(raw: string | undefined): LogLevel {
+  if (raw === undefined || raw === '') return DEFAULTS.logLevel;
+  const level = LOG_LEVELS.find((l) => l === raw);
+  if (level === undefined) throw new ConfigError(`log-level must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
+  return level;
+}
+
 /** `auto` means one worker per core. */
 function workers(raw: string | undefined): number {
   return raw === 'auto' ? os.availableParallelism() : integer('workers', raw, DEFAULTS.workers, 1, 256);
@@ -190,7 +209,18 @@ function parseDb(url: string | undefined, dataDir: string): DbConfig {
 
 function parseMasterKey(raw: string | undefined): Buffer | undefined {
   if (!raw) return undefined;
-  const key = Buffer.from(raw, 'base64url');
-  if (key.length < 32) throw new ConfigError('ONEZONE_MASTER_KEY must be at least 32 bytes, base64url-encoded');
+  const key = decodeMasterKey(raw);
+  if (key === undefined) throw new ConfigError('ONEZONE_MASTER_KEY must be at least 32 bytes, base64url-encoded');
   return key;
+}
+
+/**
+ * A master key's text (the environment's, or the data dir's `master.key`): base64url of at least
+ * 32 bytes, strictly, else undefined. Node's decoder skips characters it does not know and stops
+ * at the first misplaced one, so a garbled or empty key would otherwise become a short one, or none.
+ */
+export function decodeMasterKey(text: string): Buffer | undefined {
+  const key = Buffer.from(text, 'base64url');
+  const canonical = /^[A-Za-z0-9_-]*={0,2}$/.test(text) && key.toString('base64url') === text.replace(/=+$/, '');
+  return canonical && key.length >= 32 ? key : undefined;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Services, buildApp } from './app.js';
 import type { KeyAndCert } from './crypto/certs.js';
-import type { Config } from './config.js';
+import { type Config, ConfigError, decodeMasterKey } from './config.js';
 import { bootstrap } from './domain/bootstrap.js';
 import { applyConnectionCap, serverLimitOptions } from './http/limits.js';
 import { newId, systemClock } from './domain/deps.js';
@@ -25,21 +25,26 @@ export interface Zone {
 
 /**
  * Everything `onezone serve` needs, ready to listen: data dir, master key, database (migrated),
- * bootstrap entities, TLS material, the HTTP app.
+ * TLS material, the HTTP app, and last the bootstrap entities.
  */
 export async function openZone(config: Config, opts: { logStream?: NodeJS.WritableStream; clock?: () => number } = {}): Promise<Zone> {
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const warnings = ownDataDir(config.dataDir);
   const masterKey = config.masterKey ?? readOrCreateSecret(path.join(config.dataDir, 'master.key'));
-  const conn: Connection = await connect(config.db, { poolSize: config.dbPool, namedStatements: config.dbNamedStatements });
+  const conn: Connection = await connect(config.db, {
+    poolSize: config.dbPool,
+    namedStatements: config.dbNamedStatements,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
+    queryTimeoutMs: config.dbQueryTimeoutMs,
+  });
+  let app: FastifyInstance | undefined;
   try {
     await migrateToLatest(conn.db);
     const store = createStore(conn);
     const clock = opts.clock ?? systemClock;
-    const { generatedPassword } = await bootstrapOnce({ store, clock, ids: newId }, config.adminPassword, config.passwordCost);
     const zoneCa = await loadZoneCa(config.dataDir, config.zoneName);
     const https = config.http ? undefined : { ...(await serverTls(config.dataDir)), ...clientCertOptions(zoneCa) };
     const limits = serverLimitOptions(config.limits);
-    const { app, services } = buildApp({
+    const { app: built, services } = buildApp({
       config,
       store,
       masterKey,
@@ -50,21 +55,44 @@ export async function openZone(config: Config, opts: { logStream?: NodeJS.Writab
       poolStats: conn.poolStats,
       server: { ...limits.fastify, ...(https ? { https: { ...https, ...limits.nodeServer } } : { http: limits.nodeServer }) },
     });
-    applyConnectionCap(app.server, config.limits);
+    app = built;
+    applyConnectionCap(built.server, config.limits);
+    for (const warning of warnings) built.log.warn(warning);
+    // Last: a password generated here is shown only once, by the caller, so nothing that can
+    // fail may come between its commit and the return.
+    const { generatedPassword } = await bootstrapOnce({ store, clock, ids: newId }, config.adminPassword, config.passwordCost);
     return {
-      app,
+      app: built,
       services,
       store,
       generatedAdminPassword: generatedPassword,
       close: async () => {
-        await app.close();
+        await built.close();
         await conn.close();
       },
     };
   } catch (err) {
+    await app?.close();
     await conn.close();
     throw err;
   }
+}
+
+/**
+ * The data dir, private to its owner: created 0700, or, when it exists with access for others,
+ * narrowed to its owner (what the zone keeps there is the database, the master key and the TLS
+ * keys). Returns what the log should warn about.
+ */
+function ownDataDir(dir: string): string[] {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // No POSIX modes (Windows): nothing to check.
+  if (process.getuid === undefined) return [];
+  const { mode, uid } = fs.statSync(dir);
+  if ((mode & 0o077) === 0) return [];
+  const was = (mode & 0o777).toString(8).padStart(4, '0');
+  if (uid !== process.getuid()) return [`the data dir ${dir} (mode ${was}) is accessible to other users and owned by another; make it private to this user (chmod 700)`];
+  fs.chmodSync(dir, mode & 0o700);
+  return [`the data dir ${dir} was accessible to other users (mode ${was}); changed to ${(mode & 0o700).toString(8).padStart(4, '0')}`];
 }
 
 /**
@@ -80,18 +108,67 @@ async function bootstrapOnce(...args: Parameters<typeof bootstrap>): ReturnType<
   }
 }
 
-/** A 32-byte secret kept in a file readable by its owner only; created on first use. */
+/**
+ * A 32-byte secret kept in a file readable by its owner only; created on first use. A file that
+ * holds no valid key (empty, truncated, edited) stops the start: signing with it would let anyone
+ * forge tokens, and replacing it would invalidate every token.
+ */
 function readOrCreateSecret(file: string): Buffer {
+  let text: string;
   try {
-    return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64url');
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const key = randomBytes(32);
+    // Another process of this data dir (a --workers sibling) may create it at the same moment:
+    // whoever links first wins, and the other reads the winner's key.
+    if (createFileOnce(file, key.toString('base64url') + '\n', 0o600)) return key;
+    text = fs.readFileSync(file, 'utf8');
   }
-  const key = randomBytes(32);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, key.toString('base64url') + '\n', { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  const key = decodeMasterKey(text.trim());
+  if (key === undefined) {
+    throw new ConfigError(
+      `${file} holds no valid master key (at least 32 bytes, base64url-encoded): restore it from a backup, or delete it to make a new one (every token issued so far then becomes invalid)`,
+    );
+  }
   return key;
+}
+
+/**
+ * Writes a new file so that a crash leaves either no file or the whole of it: a private temp file,
+ * synced, then linked into place (which, unlike a rename, fails when the file exists) and the
+ * directory synced. False when the file already existed.
+ */
+function createFileOnce(file: string, data: string, mode: number): boolean {
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const fd = fs.openSync(tmp, 'wx', mode);
+    try {
+      fs.writeSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      fs.linkSync(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+    syncDir(path.dirname(file));
+    return true;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+function syncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**

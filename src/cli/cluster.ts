@@ -28,6 +28,8 @@ export async function runCluster(config: Config): Promise<void> {
     if (workers.length === 0) process.exit(exitCode);
     for (const w of workers) w.process.kill('SIGTERM');
     setTimeout(() => {
+      // Workers that had to be killed did not finish cleanly: the process manager should know.
+      exitCode = exitCode || 1;
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
     }, STOP_GRACE_MS).unref();
   };

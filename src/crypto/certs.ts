@@ -375,7 +375,10 @@ async function readPair(keyPath: string, certPath: string): Promise<KeyAndCert |
   }
 }
 
-/** Readers never see a partial file: write and fsync a private temp file, then rename over. */
+/**
+ * Readers never see a partial file: write and fsync a private temp file, rename it over, and
+ * fsync the directory so that the rename itself survives a crash.
+ */
 async function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
@@ -390,5 +393,11 @@ async function writeFileAtomic(file: string, data: string, mode: number): Promis
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  }
+  const dir = await open(path.dirname(file), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
   }
 }

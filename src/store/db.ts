@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
 import { type Compilable, type CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, type QueryResult, type RawBuilder, sql } from 'kysely';
 import type { DbConfig } from '../config.js';
 import { nameStatement, namedStatementClient } from './pg-statements.js';
@@ -31,7 +32,7 @@ export interface PoolStats {
   waiting: number;
 }
 
-/** A database this zone cannot use as configured; the message says what to change. */
+/** A database this zone cannot use as configured or cannot reach at start; the message says what to change. */
 export class UnusableDatabaseError extends Error {}
 
 /**
@@ -48,7 +49,16 @@ const SQLITE_CACHE_KIB = 64 * 1024;
  */
 export async function connect(
   config: DbConfig,
-  opts: { poolSize?: number; namedStatements?: boolean; bulkLoad?: boolean; checkpoints?: CheckpointOptions } = {},
+  opts: {
+    poolSize?: number;
+    namedStatements?: boolean;
+    bulkLoad?: boolean;
+    checkpoints?: CheckpointOptions;
+    /** PostgreSQL: how long opening a connection, or waiting for one of the pool, may take. */
+    connectTimeoutMs?: number;
+    /** PostgreSQL: how long a statement may run (server side) and wait for its answer (client side). */
+    queryTimeoutMs?: number;
+  } = {},
 ): Promise<Connection> {
   if (config.kind === 'postgres') {
     const { default: pg } = await import('pg');
@@ -56,8 +66,20 @@ export async function connect(
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
     // The precompiled queries go as named statements, planned once per connection (pg-statements.ts),
     // unless turned off (a pooler in transaction mode that cannot keep them).
-    const Client = opts.namedStatements === false ? pg.Client : namedStatementClient(pg.Client);
-    const pool = new pg.Pool({ connectionString: config.url, max: opts.poolSize ?? 10, Client });
+    const Client = resilientClient(opts.namedStatements === false ? pg.Client : namedStatementClient(pg.Client));
+    const connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
+    const queryTimeoutMs = opts.queryTimeoutMs ?? 30_000;
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: opts.poolSize ?? 10,
+      Client,
+      // A server that accepts connections but never answers fails requests (503) instead of holding them.
+      connectionTimeoutMillis: connectTimeoutMs,
+      // A slow statement is cancelled by the server itself, which leaves its connection usable;
+      // the client gives up a little later only when the server does not answer at all.
+      statement_timeout: queryTimeoutMs,
+      query_timeout: queryTimeoutMs + 2_000,
+    });
     // An idle connection dropped by the server (restart, failover) is discarded by the pool and
     // the next query opens a fresh one; without a listener the event would kill the process.
     pool.on('error', () => {});
@@ -66,7 +88,7 @@ export async function connect(
       await assertBinaryCollation(db);
     } catch (err) {
       await db.destroy();
-      throw err;
+      throw unusable(err, config.url, connectTimeoutMs);
     }
     return {
       db,
@@ -76,24 +98,16 @@ export async function connect(
     };
   }
   const { default: SqliteDatabase } = await import('better-sqlite3');
-  fs.mkdirSync(path.dirname(config.file), { recursive: true });
+  fs.mkdirSync(path.dirname(config.file), { recursive: true, mode: 0o700 });
+  ownerOnly(config.file);
   const lock = holdProcessLock(SqliteDatabase, config.file);
-  // Waits up to 5 s for a lock of SQLite's own (a checkpoint, say).
-  const writer = new SqliteDatabase(config.file, { timeout: 5000 });
-  // WAL: the reader sees the last commit while the writer works. NORMAL sync survives a process
-  // crash (kill -9), which is what "every acknowledged write is kept" needs short of power loss.
-  writer.pragma('journal_mode = WAL');
-  writer.pragma(opts.bulkLoad ? 'synchronous = OFF' : 'synchronous = NORMAL');
-  writer.pragma('foreign_keys = ON');
-  const reader = new SqliteDatabase(config.file, { timeout: 5000 });
-  reader.pragma('query_only = ON');
-  // Every request reads a few random rows (its token, its user): SQLite's default 2 MB page cache
-  // sends most of them to the kernel (a read system call each) once the zone outgrows it.
-  // Temporary b-trees (UNION, ORDER BY, IN lists of the group-graph queries) in memory: in a file
-  // they cost a file's system calls on every such query, 10-20 times the query (150 µs vs 13 µs).
-  for (const c of [writer, reader]) {
-    c.pragma(`cache_size = -${opts.bulkLoad && c === writer ? 1024 * 1024 : SQLITE_CACHE_KIB}`);
-    c.pragma('temp_store = MEMORY');
+  let writer: BetterSqlite3.Database;
+  let reader: BetterSqlite3.Database;
+  try {
+    ({ writer, reader } = openWriterAndReader(SqliteDatabase, config.file, opts.bulkLoad ?? false));
+  } catch (err) {
+    lock.close();
+    throw unwritable(err, config.file);
   }
   // WAL checkpoints on a thread of their own (sqlite-checkpointer.ts); seeding keeps SQLite's.
   // A WAL file that grew under load is cut back to 128 MiB (its bound, sqlite-checkpointer.ts) when it starts over.
@@ -125,6 +139,36 @@ export async function connect(
   };
 }
 
+/** The zone's two connections to its SQLite file (sqlite-driver.ts); neither stays open on failure. */
+function openWriterAndReader(SqliteDatabase: typeof BetterSqlite3, file: string, bulkLoad: boolean) {
+  const opened: BetterSqlite3.Database[] = [];
+  try {
+    // Waits up to 5 s for a lock of SQLite's own (a checkpoint, say).
+    const writer = new SqliteDatabase(file, { timeout: 5000 });
+    opened.push(writer);
+    // WAL: the reader sees the last commit while the writer works. NORMAL sync survives a process
+    // crash (kill -9), which is what "every acknowledged write is kept" needs short of power loss.
+    writer.pragma('journal_mode = WAL');
+    writer.pragma(bulkLoad ? 'synchronous = OFF' : 'synchronous = NORMAL');
+    writer.pragma('foreign_keys = ON');
+    const reader = new SqliteDatabase(file, { timeout: 5000 });
+    opened.push(reader);
+    reader.pragma('query_only = ON');
+    // Every request reads a few random rows (its token, its user): SQLite's default 2 MB page cache
+    // sends most of them to the kernel (a read system call each) once the zone outgrows it.
+    // Temporary b-trees (UNION, ORDER BY, IN lists of the group-graph queries) in memory: in a file
+    // they cost a file's system calls on every such query, 10-20 times the query (150 µs vs 13 µs).
+    for (const c of [writer, reader]) {
+      c.pragma(`cache_size = -${bulkLoad && c === writer ? 1024 * 1024 : SQLITE_CACHE_KIB}`);
+      c.pragma('temp_store = MEMORY');
+    }
+    return { writer, reader };
+  } catch (err) {
+    for (const c of opened) c.close();
+    throw err;
+  }
+}
+
 /**
  * One process per SQLite file: the zone reads through its own caches (sqlite-driver.ts) and
  * counts on being the only writer. An exclusive lock on a companion file is taken now and held
@@ -144,8 +188,121 @@ function holdProcessLock(SqliteDatabase: typeof BetterSqlite3, file: string): Be
     if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new UnusableDatabaseError(
         `the SQLite database ${file} is in use by another process; SQLite allows one onezone process per database (use PostgreSQL, --db postgres://…, to run several)`,
       );
-    throw err;
+    throw unwritable(err, file);
   }
+}
+
+/**
+ * The database files readable and writable by their owner only, wherever they are (`--db
+ * sqlite:PATH`, a data dir others may read): a missing file is created 0600 now, and SQLite gives
+ * the -wal and -shm files it makes the database file's mode; files left group- or
+ * world-accessible by an earlier version lose those bits. Files of another owner are left alone.
+ */
+function ownerOnly(file: string): void {
+  for (const f of [file, `${file}.lock`]) fs.closeSync(fs.openSync(f, 'a', 0o600));
+  for (const f of [file, `${file}.lock`, `${file}-wal`, `${file}-shm`]) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(f);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    if (stat.mode & 0o077 && stat.uid === process.getuid?.()) fs.chmodSync(f, stat.mode & 0o700);
+  }
+}
+
+/** SQLite refusing to open or write the file (permissions, a read-only file system) is the operator's to fix. */
+function unwritable(err: unknown, file: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !/^SQLITE_(READONLY|CANTOPEN|PERM|AUTH)/.test(code)) return err;
+  return new UnusableDatabaseError(`cannot open the SQLite database ${file} for writing (${code}): this user must be able to write it and its directory`);
+}
+
+/**
+ * Failures that mean the database cannot be reached or does not answer in time, rather than a
+ * fault of the request: refused or dropped connections, timeouts, a server shutting down or out
+ * of connections. The API answers them 503 (http/errors.ts).
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  return typeof message === 'string' && UNREACHABLE_MESSAGE.test(message);
+}
+
+/**
+ * Node's network errors; PostgreSQL's class 08 (connection exception, above), 53300 (too many
+ * connections), 57014 (statement timeout), 57P01-57P03 (shutting down, starting up).
+ */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  '53300', '57014', '57P01', '57P02', '57P03',
+]);
+/** pg's own errors, which carry no code. */
+const UNREACHABLE_MESSAGE = /^(timeout exceeded when trying to connect|Connection terminated|Query read timeout|Client has encountered a connection error)/;
+
+/**
+ * A PostgreSQL server that cannot be used at start, as one line naming the server (never the
+ * URL: it may hold a password) and what went wrong. Anything else is not the operator's and
+ * keeps its stack.
+ */
+function unusable(err: unknown, url: string, connectTimeoutMs: number): unknown {
+  if (err instanceof UnusableDatabaseError) return err;
+  const where = describeServer(url);
+  const { code, message = '' } = err as { code?: string; message?: string };
+  if (code === '3D000') {
+    return new UnusableDatabaseError(`${message} on the PostgreSQL server ${where.server}: create it with createdb -T template0 --lc-collate=C --lc-ctype=C.UTF-8 ${where.database}`);
+  }
+  const reason = (() => {
+    if (code === 'ECONNREFUSED') return 'connection refused';
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host';
+    if (code === 'ETIMEDOUT' || /timeout/i.test(message)) return `no answer within ${connectTimeoutMs / 1000} s`;
+    // A SQLSTATE (authentication, permissions): the server's own words.
+    if (code !== undefined && /^(?=.*\d)[0-9A-Z]{5}$/.test(code)) return message;
+    return isDatabaseUnavailable(err) ? message : undefined;
+  })();
+  if (reason === undefined) return err;
+  return new UnusableDatabaseError(`cannot use the PostgreSQL database ${where.database} at ${where.server}: ${reason}`);
+}
+
+function describeServer(url: string): { server: string; database: string } {
+  try {
+    const u = new URL(url);
+    return { server: `${u.hostname || 'localhost'}:${u.port || 5432}`, database: decodeURIComponent(u.pathname.slice(1)) || '(default)' };
+  } catch {
+    return { server: '(the configured server)', database: '(the configured database)' };
+  }
+}
+
+/**
+ * pg's Client, made safe to lose its server:
+ * - A connection that fails while checked out of the pool (the server restarts, a proxy cuts it,
+ *   mid-query) emits 'error' on its client, and the pool listens only while the client is idle:
+ *   unheard, the event would end the process. The query in flight fails with that error anyway
+ *   (answered 503), and the pool drops the client when it is released.
+ * - A query that got no answer within `query_timeout` stays active on its connection, so every
+ *   later query there would wait for the same timeout: the client is closed at once, and the
+ *   pool drops it when it is released and opens a fresh one.
+ */
+function resilientClient(Client: typeof pg.Client): typeof pg.Client {
+  class ResilientClient extends Client {
+    constructor(...args: ConstructorParameters<typeof pg.Client>) {
+      super(...args);
+      this.on('error', () => {});
+    }
+  }
+  const query = Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
+  ResilientClient.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const result = query.apply(this, args);
+    if (result instanceof Promise) {
+      result.catch((err: Error) => {
+        if (err.message === 'Query read timeout') this.end().catch(() => {});
+      });
+    }
+    return result;
+  } as typeof Client.prototype.query;
+  return ResilientClient;
 }
 
 /**

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import pino from 'pino';
+import { ConfigError, LOG_LEVELS, decodeMasterKey, loadConfig } from '../../src/config.js';
 
 describe('config', () => {
   it('defaults: ./onezone-data, SQLite inside it, HTTPS on 8443, scrypt 2^15, 7-day invites', () => {
@@ -44,5 +46,44 @@ describe('config', () => {
   it('takes the master key from the environment', () => {
     const key = Buffer.alloc(32, 9).toString('base64url');
     assert.deepEqual(loadConfig([], { ONEZONE_MASTER_KEY: key }).masterKey, Buffer.alloc(32, 9));
+  });
+
+  it('the master key is strict base64url of at least 32 bytes (environment and master.key alike)', () => {
+    const key = randomBytes(32);
+    assert.deepEqual(decodeMasterKey(key.toString('base64url')), key);
+    assert.deepEqual(decodeMasterKey(`${key.toString('base64url')}=`), key, 'padding is allowed');
+    assert.deepEqual(decodeMasterKey(randomBytes(64).toString('base64url'))?.length, 64);
+    const bad = {
+      empty: '',
+      short: randomBytes(31).toString('base64url'),
+      'a stray character': `${key.toString('base64url')}!`,
+      'a space inside': `${key.toString('base64url').slice(0, 20)} ${key.toString('base64url').slice(20)}`,
+      'standard base64': Buffer.alloc(32, 0xfb).toString('base64'),
+      'a dangling character': `${key.toString('base64url')}AB`.slice(0, 45),
+    };
+    for (const [what, text] of Object.entries(bad)) assert.equal(decodeMasterKey(text), undefined, what);
+    assert.throws(() => loadConfig([], { ONEZONE_MASTER_KEY: bad['a stray character'] }), /ONEZONE_MASTER_KEY must be at least 32 bytes, base64url-encoded/);
+  });
+
+  it('log level: one of the level names of pino, else refused naming them', () => {
+    assert.deepEqual([...LOG_LEVELS].sort(), [...Object.keys(pino.levels.values), 'silent'].sort());
+    assert.equal(loadConfig([], {}).logLevel, 'info');
+    for (const level of LOG_LEVELS) assert.equal(loadConfig(['--log-level', level], {}).logLevel, level);
+    for (const bad of ['verbose', 'INFO', 'warning']) {
+      assert.throws(
+        () => loadConfig([], { ONEZONE_LOG_LEVEL: bad }),
+        (err) => err instanceof ConfigError && err.message === `log-level must be one of fatal, error, warn, info, debug, trace, silent, got '${bad}'`,
+      );
+    }
+  });
+
+  it('PostgreSQL timeouts: 5 s to connect, 30 s per query, both settable', () => {
+    const c = loadConfig([], {});
+    assert.equal(c.dbConnectTimeoutMs, 5000);
+    assert.equal(c.dbQueryTimeoutMs, 30_000);
+    const set = loadConfig([], { ONEZONE_DB_CONNECT_TIMEOUT_MS: '1500', ONEZONE_DB_QUERY_TIMEOUT_MS: '120000' });
+    assert.equal(set.dbConnectTimeoutMs, 1500);
+    assert.equal(set.dbQueryTimeoutMs, 120_000);
+    assert.throws(() => loadConfig([], { ONEZONE_DB_QUERY_TIMEOUT_MS: '0' }), ConfigError);
   });
 });
