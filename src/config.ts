@@ -129,9 +129,9 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     masterKey: parseMasterKey(env.ONEZONE_MASTER_KEY),
     logLevel: logLevel(pick(values['log-level'], 'ONEZONE_LOG_LEVEL')),
     inviteTtl: integer('invite-ttl', pick(values['invite-ttl'], 'ONEZONE_INVITE_TTL'), DEFAULTS.inviteTtl, 1, 10 * 365 * 24 * 3600),
-    accessTokenTtl: integer('access token ttl', env.ONEZONE_ACCESS_TOKEN_TTL, DEFAULTS.accessTokenTtl, 60, 10 * 365 * 24 * 3600),
+    accessTokenTtl: integer('ONEZONE_ACCESS_TOKEN_TTL', env.ONEZONE_ACCESS_TOKEN_TTL, DEFAULTS.accessTokenTtl, 60, 10 * 365 * 24 * 3600),
     bodyLimit: DEFAULTS.bodyLimit,
-    passwordCost: integer('password cost', env.ONEZONE_PASSWORD_COST, 15, 10, 20),
+    passwordCost: integer('ONEZONE_PASSWORD_COST', env.ONEZONE_PASSWORD_COST, 15, 10, 20),
     throttle: {
       enabled: !values['no-throttle'] && onOff('ONEZONE_THROTTLE', env.ONEZONE_THROTTLE),
       attempts: integer('ONEZONE_THROTTLE_ATTEMPTS', env.ONEZONE_THROTTLE_ATTEMPTS, DEFAULTS.throttle.attempts, 1, 1_000_000),

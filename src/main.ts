@@ -2,10 +2,11 @@
 const USAGE = `Usage: onezone <command> [options]
 
 Run a zone:
-  serve [--data-dir DIR] [--port 8443] [--host H] [--db URL] [--http]
-        Run the zone (SQLite in DIR by default; --db postgres://… for PostgreSQL).
+  serve [--data-dir DIR] [--port 8443] [--host H] [--db URL] [--http] [--workers N] …
+        Run the zone (SQLite in DIR by default; --db postgres://… for PostgreSQL);
+        'onezone serve --help' lists every option with its environment variable.
 
-Use a zone (every command also takes --zone URL, --json, --insecure or --ca FILE):
+Use a zone (every command also takes --zone URL, --json, --insecure or --ca FILE, --timeout SECONDS):
   login --zone URL --user LOGIN [--password-stdin]
                                  Log in; the token is saved in the session file
   logout                         Revoke the session's token on the zone and forget the session
@@ -32,9 +33,9 @@ Use a zone (every command also takes --zone URL, --json, --insecure or --ca FILE
   <command> --help               The usage of one command
 
 Environment: ONEZONE_DATA_DIR, ONEZONE_PORT, ONEZONE_HOST, ONEZONE_DB, ONEZONE_HTTP,
-ONEZONE_ADMIN_PASSWORD, ONEZONE_MASTER_KEY, ONEZONE_ZONE_NAME, ONEZONE_LOG_LEVEL, ONEZONE_INVITE_TTL
-(serve); ONEZONE_URL, ONEZONE_PASSWORD, ONEZONE_SESSION (client commands; the session file is
-$XDG_CONFIG_HOME/onezone/session.json, by default ~/.config/onezone/session.json).
+ONEZONE_ADMIN_PASSWORD, ONEZONE_MASTER_KEY and the others 'onezone serve --help' lists (serve);
+ONEZONE_URL, ONEZONE_PASSWORD, ONEZONE_SESSION, ONEZONE_TIMEOUT (client commands; the session file
+is $XDG_CONFIG_HOME/onezone/session.json, by default ~/.config/onezone/session.json).
 `;
 
 /** The client commands; they load only the SDK, never the server, so that they start fast. */
