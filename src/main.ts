@@ -11,6 +11,7 @@ Use a zone (every command also takes --zone URL, --json, --insecure or --ca FILE
                                  Log in; the token is saved in the session file
   logout                         Revoke the session's token on the zone and forget the session
   whoami                         Show the logged-in user
+  password [--passwords-stdin]   Change your password (the current one, then the new one)
   token                          Mint a new access token and print it
   spaces                         List your spaces (* marks the default)
   spaces create NAME             Create a space; prints its id
@@ -39,7 +40,7 @@ is $XDG_CONFIG_HOME/onezone/session.json, by default ~/.config/onezone/session.j
 `;
 
 /** The client commands; they load only the SDK, never the server, so that they start fast. */
-const CLIENT_COMMANDS = new Set(['login', 'logout', 'whoami', 'token', 'spaces', 'groups', 'audit', 'metrics']);
+const CLIENT_COMMANDS = new Set(['login', 'logout', 'whoami', 'password', 'token', 'spaces', 'groups', 'audit', 'metrics']);
 
 /**
  * A reader that went away (`onezone metrics | head -1`) wants no more: stop quietly with 0, as

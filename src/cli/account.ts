@@ -1,7 +1,7 @@
 import { OnezoneError } from '../client/index.js';
 import type { Command, Context } from './command.js';
-import { UsageError } from './errors.js';
-import { passwordFromStdin, promptHidden } from './input.js';
+import { CliError, UsageError } from './errors.js';
+import { passwordFromStdin, promptHidden, readStdin } from './input.js';
 import { fields } from './output.js';
 import { DamagedSessionError, type Session, removeSession, saveSession } from './session.js';
 
@@ -102,6 +102,34 @@ export const accountCommands: Command[] = [
           ['Zone', zone],
         ]),
       );
+    },
+  },
+  {
+    name: 'password',
+    params: '[--passwords-stdin]',
+    summary: "Change the logged-in user's password (the current one is required)",
+    options: { 'passwords-stdin': { type: 'boolean' } },
+    arity: [0, 0],
+    async run(ctx, { opts }) {
+      const client = ctx.client();
+      let current: string;
+      let next: string;
+      if (opts['passwords-stdin'] === true) {
+        // Two lines: the current password, then the new one (passwords may hold spaces).
+        const lines = (await readStdin()).split(/\r?\n/);
+        if (lines.length < 2 || !lines[0] || !lines[1]) throw new UsageError('--passwords-stdin reads two lines: the current password, then the new one');
+        [current, next] = [lines[0], lines[1]];
+      } else if (ctx.env.ONEZONE_PASSWORD !== undefined && ctx.env.ONEZONE_NEW_PASSWORD !== undefined) {
+        [current, next] = [ctx.env.ONEZONE_PASSWORD, ctx.env.ONEZONE_NEW_PASSWORD];
+      } else if (process.stdin.isTTY) {
+        current = await promptHidden('Current password: ');
+        next = await promptHidden('New password: ');
+        if ((await promptHidden('New password again: ')) !== next) throw new CliError('the new passwords differ; nothing was changed');
+      } else {
+        throw new UsageError('no passwords: pipe them with --passwords-stdin or set ONEZONE_PASSWORD and ONEZONE_NEW_PASSWORD');
+      }
+      await client.user.changePassword(current, next);
+      ctx.out.print({ passwordChanged: true }, () => 'Password changed. Access tokens already minted stay valid.\n');
     },
   },
   {

@@ -126,6 +126,30 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
     assert.match(after.stderr, /^onezone: not logged in/);
   });
 
+  it('password: the current one, then the new one, from stdin or the environment; a wrong current one changes nothing', async () => {
+    const user = await loggedIn('passwd');
+    const signsIn = async (password: string) =>
+      (await cli(['login', '--zone', z.baseUrl, '--user', user.login, '--password-stdin'], { session: newSession(), stdin: `${password}\n` })).code === 0;
+    const wrong = await cli(['password', '--passwords-stdin'], { session: user.session, stdin: 'not-it\nthe new one 1\n' });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /The current password is wrong/);
+    assert.equal(await signsIn(user.password), true);
+
+    const changed = await cli(['password', '--passwords-stdin', '--json'], { session: user.session, stdin: `${user.password}\nthe new one 1\n` });
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.deepEqual(JSON.parse(changed.stdout), { passwordChanged: true });
+    for (const out of [changed.stdout, changed.stderr, wrong.stdout, wrong.stderr]) assert.ok(!out.includes('the new one') && !out.includes(user.password));
+    assert.equal(await signsIn(user.password), false);
+    assert.equal(await signsIn('the new one 1'), true);
+
+    const env = await cli(['password'], { session: user.session, env: { ONEZONE_PASSWORD: 'the new one 1', ONEZONE_NEW_PASSWORD: 'the new one 2' } });
+    assert.equal(env.code, 0, env.stderr);
+    assert.equal(await signsIn('the new one 2'), true);
+    const none = await cli(['password'], { session: user.session, stdin: '' });
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /--passwords-stdin/);
+  });
+
   it('logout --json revokes the token of the zone it was saved for, even when --zone names another', async () => {
     const user = await loggedIn('jsonlogout');
     const saved = (JSON.parse(fs.readFileSync(user.session, 'utf8')) as { token: string }).token;
