@@ -17,6 +17,7 @@ export function accessTokenService({ store, clock, ids, masterKey, config, metri
 
   return {
     async mint(actor: UserActor): Promise<string> {
+      if (actor.scoped) throw SCOPED_MINT;
       const id = ids();
       const now = clock();
       const expiresAt = now + config.accessTokenTtl;
@@ -41,10 +42,18 @@ export function accessTokenService({ store, clock, ids, masterKey, config, metri
       const notAfter = Math.min(claims.notAfter ?? Infinity, row.expires_at ?? Infinity);
       if (clock() >= notAfter) throw bad('Provided access token has expired.');
       if (row.revoked) throw bad('Provided access token has been revoked.');
-      return actorOf(row, claims.id);
+      const actor = actorOf(row, claims.id);
+      // Not the cached actor: the row (and its actor) is shared by every text with this id.
+      return hasRequestCaveats(claims) ? Object.freeze({ ...actor, scoped: true as const }) : actor;
     },
   };
 }
+
+/**
+ * A token narrowed to some requests must not buy an unnarrowed one (the new token would carry
+ * none of its caveats).
+ */
+export const SCOPED_MINT = new ApiError('forbidden', 'A token narrowed by method or resource caveats cannot mint an access token; use an unnarrowed one.');
 
 /** Said once the signature is proven, as for expiry and revocation. */
 export const REQUEST_REFUSED = "Provided access token's caveats do not allow this request (its method or resource).";

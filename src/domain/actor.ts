@@ -19,8 +19,10 @@ export type Actor =
        * credentials), so that sign-out can revoke it. Kept to the request: never logged or returned.
        */
       tokenId?: string;
+      /** Authenticated by a token with request caveats (`method`, `rootResource`): it may not mint an unrestricted one. */
+      scoped?: true;
     }
-  | { kind: 'provider'; providerId: string }
+  | { kind: 'provider'; providerId: string; scoped?: true }
   | { kind: 'nobody' };
 
 export type UserActor = Extract<Actor, { kind: 'user' }>;

@@ -64,6 +64,10 @@ export function authorizer(store: Store) {
       if (actor.kind === 'user') {
         const mask = (await store.groups.effectivePrivileges(groupId, actor.userId)) ?? 0;
         if (mask & groupPrivileges.bit(privilege)) return;
+        // Zone administrators manage their own group whatever privileges they hold in it: they
+        // could grant themselves any anyway, and otherwise dropping their own could leave
+        // `admins` beyond anyone's reach (no one able to add an administrator again).
+        if (groupId === ADMINS_GROUP && (await store.groups.hasEffectiveUser(ADMINS_GROUP, actor.userId))) return;
       }
       throw await refusal(() => store.groups.exists(groupId), 'Group not found.', `This operation requires the '${privilege}' privilege in the group.`);
     },

@@ -85,6 +85,7 @@ export function credentialService({ store, config, clock }: Deps) {
       await store.transaction(async (tx) => {
         // Only over the hash just proven: a change made meanwhile by another request wins.
         if (!(await tx.users.replacePassword(user.id, stored, replacement))) {
+          if (!(await tx.users.exists(user.id))) throw new ApiError('badCredentials', 'The account no longer exists.');
           throw new ApiError('conflict', 'The password was changed meanwhile; try again with the new one.');
         }
         await audit(tx, actor, 'user.password', { target: ['user', user.id] });

@@ -298,7 +298,9 @@ async function assertIssuerMayInvite(
   const mask = invite.issuer_type === 'user' ? ((await tx.groups.effectivePrivileges(groupId, invite.issuer_id)) ?? 0) : 0;
   let needed = groupPrivileges.bit(privilege);
   if (invite.privileges !== null && invite.privileges !== GROUP_MEMBER_DEFAULT) needed |= groupPrivileges.bit('group_set_privileges');
-  if ((mask & needed) !== needed) {
+  // Zone administrators may invite to `admins` whatever they hold in it (authorize.ts `group`).
+  const administers = async () => groupId === ADMINS_GROUP && invite.issuer_type === 'user' && (await tx.groups.hasEffectiveUser(ADMINS_GROUP, invite.issuer_id));
+  if ((mask & needed) !== needed && !(await administers())) {
     throw new ApiError('invalidToken', 'The issuer of this token may no longer invite to this group.');
   }
 }

@@ -20,6 +20,8 @@ declare module 'fastify' {
     actor: Actor;
     /** The throttle's gate for a password check of `login` made by the route (undefined when throttling is off). */
     admitPasswordCheck: (login: string) => (() => void) | undefined;
+    /** The login whose password a route checked (`admitPasswordCheck`): its 401 counts against that login too. */
+    passwordLogin: string | undefined;
   }
 }
 
@@ -39,7 +41,9 @@ const MALFORMED_BEARER = new ApiError('badAccessToken', 'Malformed Bearer creden
  */
 export function registerAuth(app: FastifyInstance, services: AuthServices, metrics: Pick<Metrics, 'authFailure'>, gate?: PasswordCheckGate): void {
   app.decorateRequest('actor', null as never);
+  app.decorateRequest('passwordLogin', undefined);
   app.decorateRequest('admitPasswordCheck', function (this: FastifyRequest, login: string) {
+    this.passwordLogin = login;
     return gate?.(this, login);
   });
   const hooks = {
@@ -124,7 +128,14 @@ async function authenticate(request: FastifyRequest, { credentials, accessTokens
  * of the path itself outside it (`metrics`).
  */
 function requestScope(request: FastifyRequest): RequestScope {
-  const path = request.url.split('?', 1)[0]!;
+  // As the router reads it: duplicate slashes collapsed, percent-encoding decoded (a malformed one
+  // stays as sent, and matches no root).
+  let path = request.url.split('?', 1)[0]!.replace(/\/{2,}/g, '/');
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // kept as sent
+  }
   const segments = (path.startsWith(API_ROOT) ? path.slice(API_ROOT.length) : path).split('/').filter(Boolean);
   return { method: request.method, root: segments[0] ?? '' };
 }

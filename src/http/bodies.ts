@@ -49,7 +49,8 @@ export function registerOptionalBodies(app: FastifyInstance): void {
     route.config = { ...route.config, optionalBody: true };
     const own = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
     const noBodyIsEmpty = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      request.body ??= {};
+      // Only an absent body: a JSON `null` is a body, and not an object.
+      if (request.body === undefined) request.body = {};
       done();
     };
     route.preValidation = [noBodyIsEmpty, ...own] as typeof route.preValidation;

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type ErrorKind, missingField } from '../errors.js';
-import { isDatabaseUnavailable } from '../store/db.js';
+import { isDatabaseTimeout, isDatabaseUnavailable } from '../store/db.js';
 import { isMissingReference, isUnstorableText } from '../store/dialect.js';
 
 /**
@@ -14,6 +14,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     // Refusals the zone means (draining at shutdown, a database that is down) are expected: a
     // line with the reason, no stack. Anything else at 500 is a fault worth its stack.
     if (err instanceof ApiError && err.kind === 'unavailable') request.log.info({ reason: err.message }, 'request refused');
+    // A slow or blocked statement is the operator's to find: which route, at error level.
+    else if (isDatabaseTimeout(err)) request.log.error({ cause: err.message, route: request.routeOptions.url }, 'database query timed out');
     else if (apiError.kind === 'unavailable') request.log.warn({ cause: err.message }, 'database not reachable');
     else if (apiError.status >= 500) request.log.error({ err }, 'request failed');
     // Answered as a 404, but worth a line: a foreign key that no race explains would be a bug.
@@ -73,6 +75,9 @@ function toApiError(err: FastifyError): ApiError {
   if (err.statusCode === 413) return new ApiError('payloadTooLarge');
   if (err.statusCode === 415) return new ApiError('unsupportedMediaType');
   // Not the framework's (a client's aborted upload carries a status): the database's connection.
+  if (err.statusCode === undefined && isDatabaseTimeout(err)) {
+    return new ApiError('unavailable', 'The database did not answer in time; retry later.', { 'retry-after': String(RETRY_AFTER_S) });
+  }
   if (err.statusCode === undefined && isDatabaseUnavailable(err)) {
     return new ApiError('unavailable', 'The database is not reachable; retry later.', { 'retry-after': String(RETRY_AFTER_S) });
   }

@@ -137,7 +137,8 @@ function registerThrottle(app: FastifyInstance, config: ThrottleConfig, metrics:
   app.addHook('onResponse', (request, reply, done) => {
     if (reply.statusCode === 401 && hasCredentials(request)) {
       counter.fail(`ip:${request.ip}`);
-      const login = basicLogin(request);
+      // The login of Basic credentials, or the one whose password the route checked (PATCH /user/password).
+      const login = basicLogin(request) ?? request.passwordLogin;
       if (login !== undefined) counter.fail(`login:${login}`);
     }
     done();

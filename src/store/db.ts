@@ -232,6 +232,17 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 }
 
 /**
+ * A statement the database did not finish in time (PostgreSQL's statement timeout, or no answer
+ * at all within the client's): the database is up but slow or blocked, which the operator should
+ * look into, unlike a database that is down.
+ */
+export function isDatabaseTimeout(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return code === '57014' || (typeof message === 'string' && message.startsWith('Query read timeout'));
+}
+
+/**
  * Node's network errors; PostgreSQL's class 08 (connection exception, above), 53300 (too many
  * connections), 57014 (statement timeout), 57P01-57P03 (shutting down, starting up).
  */

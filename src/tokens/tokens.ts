@@ -49,8 +49,9 @@ export interface RequestScope {
 
 /** Whether a token's request caveats allow this request (HEAD counts as GET, which it is without a body). */
 export function allowsRequest(claims: TokenClaims, request: RequestScope): boolean {
-  const method = request.method === 'HEAD' ? 'GET' : request.method;
-  return (claims.methods === undefined || claims.methods.has(method)) && (claims.roots === undefined || claims.roots.has(request.root));
+  const { methods, roots } = claims;
+  const method = methods === undefined || methods.has(request.method) || (request.method === 'HEAD' && methods.has('GET'));
+  return method && (roots === undefined || roots.has(request.root));
 }
 
 /** Whether a token carries request caveats at all (an invite or anything not sent as a credential cannot honour them). */

@@ -13,7 +13,7 @@ import { ADMIN_PASSWORD, type TestZone, startZone } from '../helpers/zone.js';
 
 const ADMIN = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
 
-async function call(z: TestZone, auth: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: object): Promise<string> {
+async function call(z: TestZone, auth: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: object): Promise<string> {
   const res = await request(`${z.baseUrl}${path}`, {
     method,
     headers: { authorization: auth, ...(body && { 'content-type': 'application/json' }) },
@@ -34,6 +34,16 @@ describe('the zone keeps an administrator', async () => {
     assert.equal(await call(z, ADMIN, 'DELETE', `/groups/admins/users/${adminId}`), '400 invalid_request');
     assert.equal(await call(z, ADMIN, 'DELETE', '/user'), '400 invalid_request');
     await mayAdminister();
+  });
+
+  it('administrators manage admins whatever privileges they hold in it (dropping their own cannot lock the group)', async () => {
+    assert.equal(await call(z, ADMIN, 'PUT', `/groups/admins/users/${adminId}/privileges`, { privileges: ['group_view_data'] }), '200');
+    assert.equal(await call(z, ADMIN, 'GET', '/groups/admins/users/token'), '200');
+    assert.equal(await call(z, ADMIN, 'GET', '/groups/admins/nested/token'), '200');
+    assert.equal(await call(z, ADMIN, 'PUT', `/groups/admins/users/${adminId}/privileges`, { privileges: ['group_view_data', 'group_set_privileges'] }), '200');
+    // Others still need the privilege.
+    const outsider = await z.user('outsider');
+    assert.equal(await call(z, `Bearer ${outsider.token}`, 'GET', '/groups/admins/users/token'), '403 forbidden');
   });
 
   it("admins keeps 'set_privileges'", async () => {

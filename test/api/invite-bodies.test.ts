@@ -38,6 +38,8 @@ describe('invite POSTs without a body', async () => {
         assert.equal(bad.status, 400);
       }
       assert.equal((await post(route, { 'content-type': 'application/json' }, '[]')).status, 400);
+      // JSON null is a body, and not an object.
+      assert.equal((await post(route, { 'content-type': 'application/json' }, 'null')).status, 400);
     });
   }
 

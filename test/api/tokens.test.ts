@@ -133,6 +133,32 @@ describe('access tokens narrowed by their holder', async () => {
     assert.match(await send(narrow(confined, 'rootResource in spaces'), 'GET', '/user'), refused);
   });
 
+  it('a narrowed token cannot mint an unnarrowed one (GET /user/client_token, GET /provider/token): 403', async () => {
+    for (const caveat of ['method = GET', 'rootResource in user']) {
+      const res = await request(`${z.baseUrl}/user/client_token`, { headers: { 'x-auth-token': narrow(alice.token, caveat) } });
+      assert.equal(res.statusCode, 403, caveat);
+      assert.match((JSON.parse(await res.body.text()) as { error_description: string }).error_description, /narrowed/);
+    }
+    const provider = await registerProvider(z);
+    const res = await request(`${z.baseUrl}/provider/token`, { headers: { 'x-auth-token': narrow(provider.token, 'method = GET') } });
+    assert.equal(res.statusCode, 403);
+    // Unnarrowed, both still mint; a time caveat alone is no request caveat.
+    assert.ok(await z.client({ token: narrow(alice.token, `time < ${Math.floor(Date.now() / 1000) + 600}`) }).user.clientToken());
+    assert.ok(await provider.api.provider.token());
+  });
+
+  it('the path is read as the router reads it: duplicate slashes and percent-encoding do not matter', async () => {
+    const confined = narrow(alice.token, 'rootResource in user');
+    for (const path of ['/user', '//user', '/%75ser', '/user/']) assert.equal(await send(confined, 'GET', path), '200', path);
+    const root = z.baseUrl.replace(/\/api\/v3\/onezone$/, '');
+    const raw = await request(`${root}//api/v3//onezone/user`, { headers: { 'x-auth-token': confined } });
+    assert.equal(raw.statusCode, 200);
+    await raw.body.dump();
+    // method = HEAD allows HEAD only.
+    assert.equal(await send(narrow(alice.token, 'method = HEAD'), 'HEAD', '/user'), '200');
+    assert.match(await send(narrow(alice.token, 'method = HEAD'), 'GET', '/user'), refused);
+  });
+
   it('an invite carrying request caveats is refused: it is no credential of the request that sends it', async () => {
     const sid = await alice.api.spaces.create('s');
     const invite = await alice.api.spaces.userInviteToken(sid);

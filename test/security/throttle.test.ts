@@ -122,6 +122,26 @@ describe('throttling of failed credentials', () => {
     await other.close();
   });
 
+  it('wrong current passwords count against the login too, from any address: guessing from many is held like Basic', async () => {
+    const z = await startZone({ env: THROTTLED });
+    const carol = await z.user('carol');
+    const guess = (address: string, i: number) => {
+      const dispatcher = from(address);
+      return send(`${z.baseUrl}/user/password`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${carol.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ oldPassword: `guess-${i}`, newPassword: 'whatever-new-one' }),
+        dispatcher,
+      }).finally(() => dispatcher.close());
+    };
+    // Five failures, each from another address: no address is locked, the login is.
+    for (let i = 0; i < 5; i++) assert.equal((await guess(`127.0.1.${i + 1}`, i)).status, 401);
+    assert.equal((await guess('127.0.1.9', 9)).status, 429);
+    const fresh = from('127.0.1.10');
+    assert.equal((await send(`${z.baseUrl}/user`, { headers: basic(carol.login, carol.password), dispatcher: fresh })).status, 429);
+    await fresh.close();
+  });
+
   it('behind a trusted proxy (--trust-proxy) each forwarded client is throttled alone; a forwarded address from anyone else is ignored', async () => {
     const z = await startZone({ env: { ...THROTTLED, ONEZONE_TRUST_PROXY: '127.0.2.1' } });
     const alice = await z.user('alice');

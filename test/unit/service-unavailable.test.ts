@@ -18,6 +18,7 @@ interface LogLine {
   err?: { stack?: string };
   cause?: string;
   reason?: string;
+  route?: string;
 }
 
 function appThrowing(errors: Record<string, () => Error>) {
@@ -46,8 +47,6 @@ describe('503 service_unavailable', () => {
       poolTimeout: () => new Error('timeout exceeded when trying to connect'),
       connectTimeout: () => new Error('Connection terminated due to connection timeout'),
       dropped: () => new Error('Connection terminated unexpectedly'),
-      readTimeout: () => new Error('Query read timeout'),
-      statementTimeout: () => Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
       shuttingDown: () => Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
       tooManyConnections: () => Object.assign(new Error('sorry, too many clients already'), { code: '53300' }),
       connectionFailure: () => Object.assign(new Error('connection failure'), { code: '08006' }),
@@ -67,6 +66,26 @@ describe('503 service_unavailable', () => {
       assert.equal(line.err, undefined, 'no stack');
       assert.equal(typeof line.cause, 'string');
     }
+    await app.close();
+  });
+
+  it('a statement the database did not finish in time: 503 saying so, logged as an error with the route (the operator should look)', async () => {
+    const slow = {
+      readTimeout: () => new Error('Query read timeout'),
+      statementTimeout: () => Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+    };
+    const { app, lines } = appThrowing(slow);
+    for (const name of Object.keys(slow)) {
+      const res = await app.inject({ url: `/${name}` });
+      assert.equal(res.statusCode, 503, name);
+      assert.deepEqual(res.json(), { error: 'service_unavailable', error_description: 'The database did not answer in time; retry later.' }, name);
+      assert.equal(res.headers['retry-after'], '5', name);
+    }
+    const logged = lines().filter((l) => l.level >= 40);
+    assert.deepEqual(
+      logged.map((l) => [l.level, l.msg, l.route]),
+      Object.keys(slow).map((name) => [50, 'database query timed out', `/${name}`]),
+    );
     await app.close();
   });
 
