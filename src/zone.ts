@@ -7,6 +7,7 @@ import { type Services, buildApp } from './app.js';
 import type { KeyAndCert } from './crypto/certs.js';
 import { type Config, ConfigError, decodeMasterKey } from './config.js';
 import { bootstrap } from './domain/bootstrap.js';
+import { purgeExpiredTokens } from './domain/tokens.js';
 import { applyConnectionCap, serverLimitOptions } from './http/limits.js';
 import { newId, systemClock } from './domain/deps.js';
 import { type Connection, connect } from './store/db.js';
@@ -61,12 +62,17 @@ export async function openZone(config: Config, opts: { logStream?: NodeJS.Writab
     // Last: a password generated here is shown only once, by the caller, so nothing that can
     // fail may come between its commit and the return.
     const { generatedPassword } = await bootstrapOnce({ store, clock, ids: newId }, config.adminPassword, config.passwordCost);
+    const purge = everyHour(async () => {
+      const count = await purgeExpiredTokens({ store, clock });
+      if (count > 0) built.log.info({ count }, 'purged long-expired tokens');
+    }, built.log);
     return {
       app: built,
       services,
       store,
       generatedAdminPassword: generatedPassword,
       close: async () => {
+        await purge.stop();
         await built.close();
         await conn.close();
       },
@@ -76,6 +82,28 @@ export async function openZone(config: Config, opts: { logStream?: NodeJS.Writab
     await conn.close();
     throw err;
   }
+}
+
+/**
+ * Housekeeping: `task` a minute after the start, then every hour, never two at once; its
+ * failures are logged (the next run tries again). `stop` waits for a run under way.
+ */
+export function everyHour(task: () => Promise<void>, log: FastifyInstance['log']): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const run = () => {
+    running ??= task()
+      .catch((err: unknown) => log.warn({ err }, 'housekeeping failed'))
+      .finally(() => (running = undefined));
+  };
+  const first = setTimeout(run, 60_000).unref();
+  const hourly = setInterval(run, 3_600_000).unref();
+  return {
+    async stop() {
+      clearTimeout(first);
+      clearInterval(hourly);
+      await running;
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ApiError } from '../errors.js';
 import type { TokenRow } from '../store/tokens.js';
 import type { UserActor } from './actor.js';
-import { type AuditRef, auditor } from './audit.js';
+import { type AuditRef, ZONE, auditor } from './audit.js';
 import type { Deps } from './deps.js';
 
 /**
@@ -9,6 +9,30 @@ import type { Deps } from './deps.js';
  * listed with their use counts, and revoked (reversibly) or deleted (for good). A revoked or
  * deleted token fails on its next use, on every process, since each use reads its row.
  */
+/** How long an expired token is kept (listed, and refused as "expired" rather than unknown). */
+export const EXPIRED_TOKEN_RETENTION_S = 30 * 24 * 3600;
+const PURGE_BATCH = 1000;
+
+/**
+ * Deletes the tokens that expired more than EXPIRED_TOKEN_RETENTION_S ago, in batches of their
+ * own transactions (no long write lock), with one `token.purge` event saying how many. Every
+ * process of a zone may run it: a row goes once. Returns how many went.
+ */
+export async function purgeExpiredTokens({ store, clock }: Pick<Deps, 'store' | 'clock'>): Promise<number> {
+  const before = clock() - EXPIRED_TOKEN_RETENTION_S;
+  const audit = auditor({ clock });
+  let total = 0;
+  for (;;) {
+    const n = await store.transaction(async (tx) => {
+      const deleted = await tx.tokens.purgeExpired(before, PURGE_BATCH);
+      if (deleted > 0) await audit(tx, ZONE, 'token.purge', { target: ['zone', 'tokens'], details: { count: deleted, expiredBefore: before } });
+      return deleted;
+    });
+    total += n;
+    if (n < PURGE_BATCH) return total;
+  }
+}
+
 export function tokenService({ store, clock }: Deps) {
   const audit = auditor({ clock });
   const own = async (actor: UserActor, tokenId: string): Promise<TokenRow> => {

@@ -106,6 +106,15 @@ export function tokensRepo(db: Kysely<Database>) {
       return res.numDeletedRows > 0n;
     },
 
+    /** Deletes up to `limit` tokens that expired before `before` (Unix seconds); how many went. */
+    async purgeExpired(before: number, limit: number): Promise<number> {
+      const res = await db
+        .deleteFrom('tokens')
+        .where('id', 'in', db.selectFrom('tokens').select('id').where('expires_at', '<', before).limit(limit))
+        .executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+
     /** Tokens aimed at an entity die with it. */
     async deleteByTarget(type: TokenTarget, id: string): Promise<void> {
       await db.deleteFrom('tokens').where('target_type', '=', type).where('target_id', '=', id).execute();

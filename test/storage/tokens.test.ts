@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { violatedConstraint } from '../../src/store/dialect.js';
+import { EXPIRED_TOKEN_RETENTION_S, purgeExpiredTokens } from '../../src/domain/tokens.js';
 import { forEachDialect } from '../helpers/db.js';
 import { makeSpace, makeToken, makeUser, newId } from './fixtures.js';
 
@@ -16,6 +17,29 @@ forEachDialect('store.tokens', (it) => {
     assert.equal(typeof row?.created_at, 'number');
     assert.equal(row?.target_id, space);
     assert.equal(await store.tokens.byId(newId()), undefined);
+  });
+
+  it('purgeExpiredTokens deletes tokens expired beyond the retention, in batches, each batch audited; nothing else', async ({ store }) => {
+    const now = 1_800_000_000;
+    const user = await makeUser(store);
+    const expire = async (expiresAt: number | null) => {
+      const id = newId();
+      await store.tokens.insert({ id, kind: 'access', type: 'access', issuer_type: 'user', issuer_id: user, expires_at: expiresAt, created_at: 1_700_000_000 });
+      return id;
+    };
+    const old = await Promise.all(Array.from({ length: 1003 }, () => expire(now - EXPIRED_TOKEN_RETENTION_S - 10)));
+    const kept = [await expire(now - EXPIRED_TOKEN_RETENTION_S + 10), await expire(now + 3600), await expire(null)];
+    const purges = async () => (await store.audit.list({ targetType: 'zone', targetId: 'tokens', limit: 1000 })).filter((e) => e.action === 'token.purge');
+    const before = (await purges()).length;
+    assert.equal(await purgeExpiredTokens({ store, clock: () => now }), 1003);
+    for (const id of old.slice(0, 5)) assert.equal(await store.tokens.byId(id), undefined);
+    for (const id of kept) assert.ok(await store.tokens.byId(id), 'kept');
+    const events = (await purges()).slice(before);
+    assert.deepEqual(
+      events.map((e) => (JSON.parse(e.details!) as { count: number }).count),
+      [1000, 3],
+    );
+    assert.equal(await purgeExpiredTokens({ store, clock: () => now }), 0, 'nothing left to purge');
   });
 
   it('a duplicate id violates tokens_pkey', async ({ store }) => {
