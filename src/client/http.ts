@@ -116,7 +116,11 @@ export class HttpTransport {
     const headers: Record<string, string> = { ...this.#headers, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const signal = this.#timeoutMs > 0 ? AbortSignal.timeout(this.#timeoutMs) : undefined;
+    // A timer cleared with the answer, not AbortSignal.timeout: that one stays pending for the
+    // whole timeout after the answer came (and in some browser-like runtimes a page waits for it).
+    const controller = this.#timeoutMs > 0 ? new AbortController() : undefined;
+    const timer = controller && setTimeout(() => controller.abort(), this.#timeoutMs);
+    const signal = controller?.signal;
     try {
       // Called unbound: a browser's fetch refuses any `this` but the window.
       const fetchFn = this.#fetch;
@@ -131,6 +135,8 @@ export class HttpTransport {
     } catch (err) {
       if (signal?.aborted) throw new RequestTimeoutError(this.#timeoutMs);
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
