@@ -1,6 +1,7 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { ApiError } from '../errors.js';
 import { send } from './errors.js';
+import { isUiPath, SECURITY_HEADERS } from './web.js';
 import type {} from '../api/types.js';
 
 const METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE'];
@@ -25,13 +26,15 @@ export function methodNotAllowed(app: FastifyInstance) {
         const missing = METHODS.filter((m) => !set.has(m));
         if (missing.length === 0) continue;
         const allow = [...set].join(', ');
+        // The web UI's paths carry its headers on every answer, errors included (http/web.ts).
+        const headers = url === '/' || isUiPath(url) ? SECURITY_HEADERS : {};
         app.route({
           method: missing,
           url,
           config: { auth: 'none', methodFiller: true },
           schema: { hide: true },
           // Answer before the body is parsed: a wrong method wins over a bad body.
-          onRequest: async (_request, reply) => send(reply, new ApiError('methodNotAllowed', undefined, { allow })),
+          onRequest: async (_request, reply) => send(reply.headers(headers), new ApiError('methodNotAllowed', undefined, { allow })),
           handler: async () => undefined,
         });
       }

@@ -136,5 +136,12 @@ describe('the web UI is served at /ui/', async () => {
     const post = await raw(origin, 'POST', `/ui/${script}`);
     assert.equal(post.status, 405);
     assert.equal(JSON.parse(post.body).error, 'method_not_allowed');
+    // Every answer on the UI's paths carries its headers, a refused method's included.
+    for (const [method, p] of [['POST', `/ui/${script}`], ['PUT', '/ui/'], ['DELETE', '/ui'], ['POST', '/'], ['OPTIONS', '/']]) {
+      const a = await raw(origin, method!, p!);
+      assert.equal(a.status, 405, `${method} ${p}`);
+      assert.match(String(a.headers.allow), /GET/, `${method} ${p}`);
+      assertSecurityHeaders(a, `${method} ${p}`);
+    }
   });
 });

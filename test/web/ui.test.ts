@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { OnezoneClient, OnezoneError, tokenId } from '../../src/client/index.js';
-import type { HTMLTextAreaElement } from 'happy-dom';
+import type { Element, HTMLTextAreaElement } from 'happy-dom';
 import { Ui } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, startZone } from '../helpers/zone.js';
+import { reload } from './tab.js';
 
 const TOKEN_KEY = 'onezone.accessToken';
 
@@ -217,5 +218,104 @@ describe('web UI in a browser, against a real zone', async () => {
     } finally {
       await frank.close();
     }
+  });
+  it('token fields and logins are never spell-checked (the DOM property, which a browser reads)', async () => {
+    const gina = await z.user('gina');
+    const spaceId = await gina.api.user.createSpace('spelling');
+    const ui = await open();
+    await reload(ui);
+    const off = (e: Element | null, what: string) => {
+      assert.ok(e, what);
+      assert.equal((e as unknown as { spellcheck: boolean }).spellcheck, false, `${what}: spellcheck`);
+      assert.equal(e.getAttribute('spellcheck'), 'false', what);
+    };
+    off(ui.control('Access token', ui.region('With an access token')), 'the access token field');
+    off(ui.control('Login', ui.region('With your login and password')), 'the login field');
+    assert.equal(ui.control('Access token', ui.region('With an access token')).getAttribute('autocapitalize'), 'off');
+    await ui.signIn(gina.login, gina.password);
+    await ui.see('Signed in as gina');
+    await ui.go('#/join');
+    off(ui.control('Space invite token', ui.region('Join a space')), 'the space invite field');
+    off(ui.control('Group invite token', ui.region('Join a group')), 'the group invite field');
+    await ui.go(`#/spaces/${spaceId}`);
+    await ui.click('Create invite', ui.region('Invite'));
+    off(await ui.until(() => ui.document.querySelector('textarea.token'), 'the minted invite'), 'the minted invite');
+  });
+
+  it('a space path that names no plausible id is the not-found page, not a request', async () => {
+    const hank = await z.user('hank');
+    const ui = await open();
+    await ui.signIn(hank.login, hank.password);
+    await ui.see('Signed in as hank');
+    for (const hash of ['#/spaces/..', '#/spaces/.', '#/spaces/', '#/spaces/%2e%2e', '#/spaces/a%2Fb', '#/spaces/a%20b', '#/spaces/%']) {
+      await ui.go('#/');
+      await ui.go(hash);
+      await ui.until(() => ui.text(ui.document.querySelector('h1')!) === 'Not found', `the not-found page for ${hash}`);
+      assert.deepEqual(ui.alerts(), [], hash);
+    }
+  });
+
+  it('an invite with unlimited uses needs no number of uses', async () => {
+    const ivy = await z.user('ivy');
+    const spaceId = await ivy.api.user.createSpace('unlimited');
+    const ui = await open(`#/spaces/${spaceId}`);
+    await ui.signIn(ivy.login, ivy.password);
+    const invite = ui.region('Invite');
+    ui.control('Unlimited uses', invite).click();
+    await ui.settle();
+    const uses = ui.control('Number of uses', invite);
+    assert.equal(uses.disabled, true, 'the number of uses is off');
+    ui.fill('Number of uses', '', invite);
+    await ui.click('Create invite', invite);
+    const token = await ui.until(() => (ui.document.querySelector('textarea.token') as HTMLTextAreaElement | null)?.value, 'the invite token');
+    assert.equal((await ivy.api.tokens.get(tokenId(token))).usageLimit, 'infinity');
+  });
+
+  it('a member only through a group is not offered "Leave this space" (the zone refuses it)', async () => {
+    const [jack, kate] = await Promise.all([z.user('jack'), z.user('kate')]);
+    const spaceId = await jack.api.user.createSpace('through-groups');
+    const groupId = await kate.api.user.createGroup('kates-team', 'team');
+    await kate.api.groupSpaces.join(groupId, await jack.api.spaces.createGroupInvite(spaceId));
+    const ui = await open(`#/spaces/${spaceId}`);
+    await ui.signIn(kate.login, kate.password);
+    await ui.see('Space through-groups');
+    assert.ok(![...ui.document.querySelectorAll('button')].some((b) => ui.text(b) === 'Leave this space'));
+    await ui.see('You are a member of this space through a group');
+
+    // A direct member is.
+    const own = await open(`#/spaces/${spaceId}`);
+    await own.signIn(jack.login, jack.password);
+    await own.see('Space through-groups');
+    assert.ok([...own.document.querySelectorAll('button')].some((b) => own.text(b) === 'Leave this space'));
+  });
+
+  it('one of my groups joins a space with an invite for a group', async () => {
+    const [lena, mike] = await Promise.all([z.user('lena'), z.user('mike')]);
+    const spaceId = await lena.api.user.createSpace('group-joined');
+    await mike.api.user.createGroup('first-team', 'team');
+    const groupId = await mike.api.user.createGroup('mikes-team', 'team');
+    const invite = await lena.api.spaces.createGroupInvite(spaceId);
+    const ui = await open('#/join');
+    await ui.signIn(mike.login, mike.password);
+    const form = ui.region('Join a space with one of my groups');
+    await ui.until(() => form.querySelectorAll('option').length === 2, 'the groups to choose from');
+    ui.fill('Group', groupId, form);
+    ui.fill('Space invite token for a group', invite, form);
+    await ui.click('Join space with the group', form);
+    await ui.see('The group mikes-team is a member of group-joined.');
+    assert.deepEqual(await lena.api.spaces.groups(spaceId), [groupId]);
+  });
+
+  it('a message goes into a live region already in the page (screen readers announce changes, not new regions)', async () => {
+    const nina = await z.user('nina');
+    const ui = await open();
+    await ui.signIn(nina.login, nina.password);
+    await ui.see('My spaces');
+    const before = [...ui.document.querySelectorAll('main [role=status]')];
+    assert.ok(before.length > 0 && before.every((e) => ui.text(e) === ''), 'empty live regions wait in the page');
+    ui.fill('Name', 'Nina N.');
+    await ui.click('Change name');
+    const shown = await ui.until(() => [...ui.document.querySelectorAll('[role=status]')].find((e) => ui.text(e) === 'Name changed.'), 'the message');
+    assert.ok(before.includes(shown), 'the message is in a region that was there before');
   });
 });

@@ -1,4 +1,5 @@
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+import type { OnezoneClient } from '../../src/client/browser.js';
 import { html } from './html.js';
 import { AccountPage } from './pages/account.js';
 import { AuditPage } from './pages/audit.js';
@@ -8,50 +9,112 @@ import { SpacePage } from './pages/space.js';
 import { TokensPage } from './pages/tokens.js';
 import { UsersPage } from './pages/users.js';
 import { type Route, href, navigate, useRoute } from './router.js';
-import { type Session, SessionContext, type SessionContextValue, describeError, forgetToken, openSession, saveToken, savedToken } from './session.js';
-import { useTitle } from './ui.js';
+import {
+  type Session,
+  SessionContext,
+  type SessionContextValue,
+  apiClient,
+  describeError,
+  forgetToken,
+  isUnauthenticated,
+  openSession,
+  saveToken,
+  savedToken,
+} from './session.js';
+import { ErrorMessage, useTitle } from './ui.js';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
   const [starting, setStarting] = useState(() => savedToken() !== null);
+  // Why the saved token could not be checked (no answer, a 5xx): it is kept, and Retry tries again.
+  const [unopened, setUnopened] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const start = async (token: string) => {
-    const opened = await openSession(token);
-    saveToken(token);
-    setNotice(null);
-    setSession(opened);
-  };
   const signOut = (message: string | null) => {
     forgetToken();
     setSession(null);
+    setUnopened(null);
     setNotice(message);
     navigate(href.account);
   };
-
+  // Only a 401 ends the session (thrown to the caller, the token forgotten): the zone out of
+  // reach or failing must not sign anyone out, nor leave a live token behind that nobody holds.
+  const open = async (token: string) => {
+    try {
+      const opened = await openSession(token);
+      setNotice(null);
+      setUnopened(null);
+      setSession(opened);
+    } catch (err) {
+      if (isUnauthenticated(err)) {
+        forgetToken();
+        throw err;
+      }
+      setUnopened(err);
+    }
+  };
+  // Kept before it is checked: a token just minted from a password survives a failure to check it.
+  const start = async (token: string) => {
+    saveToken(token);
+    await open(token);
+  };
   // A reload of the tab keeps the session: the token in sessionStorage is checked again.
-  useEffect(() => {
+  const resume = () => {
     const token = savedToken();
     if (token === null) return;
-    start(token)
+    setStarting(true);
+    open(token)
       .catch((err: unknown) => signOut(`Signed out: ${describeError(err)}`))
       .finally(() => setStarting(false));
-  }, []);
+  };
+  useEffect(resume, []);
+  // Sign out revokes the token on the zone, then forgets it here whatever the zone answered: a
+  // token that expired or was revoked meanwhile, or a zone out of reach, must not keep anyone in.
+  // When the zone could not revoke it, the user is told: it stays valid until it expires.
+  const revokeAndSignOut = async (client: OnezoneClient) => {
+    const failure = await client.user.signOut().then(
+      () => null,
+      (err: unknown) => (isUnauthenticated(err) ? null : err),
+    );
+    signOut(
+      failure === null
+        ? 'Signed out.'
+        : `Signed out in this tab, but the zone did not revoke the access token (${describeError(failure)}): it stays valid until it expires. Sign in again and revoke it under My tokens.`,
+    );
+  };
 
   if (starting) return html`<p role="status">Loading…</p>`;
+  if (unopened) {
+    return html`<${Unopened} error=${unopened} retry=${resume} signOut=${() => revokeAndSignOut(apiClient({ token: savedToken() ?? '' }))} />`;
+  }
   if (!session) return html`<${SignInPage} start=${start} notice=${notice} />`;
   const context: SessionContextValue = {
     session,
     refreshMe: async () => setSession({ ...session, me: await session.client.user.get() }),
     expire: (err) => signOut(`Your session ended: ${describeError(err)} Sign in again.`),
+    ended: signOut,
   };
-  // Sign out revokes the token on the zone, then forgets it here whatever the zone answered: a
-  // token that expired or was revoked meanwhile, or a zone out of reach, must not keep anyone in.
-  const signOutHere = async () => {
-    await session.client.user.signOut().catch(() => undefined);
-    signOut('Signed out.');
-  };
-  return html`<${SessionContext.Provider} value=${context}><${Shell} signOut=${signOutHere} /><//>`;
+  return html`<${SessionContext.Provider} value=${context}><${Shell} signOut=${() => revokeAndSignOut(session.client)} /><//>`;
+}
+
+/** The saved token could not be checked, for another reason than the zone refusing it. */
+function Unopened({ error, retry, signOut }: { error: unknown; retry: () => void; signOut: () => Promise<void> }) {
+  useTitle('Not connected');
+  const [signingOut, setSigningOut] = useState(false);
+  return html`
+    <main class="sign-in">
+      <h1>Your session could not be opened</h1>
+      <${ErrorMessage} error=${error} />
+      <p>You are still signed in: try again when the zone answers, or sign out.</p>
+      <p class="buttons">
+        <button type="button" onClick=${retry}>Retry</button>
+        <button type="button" disabled=${signingOut} onClick=${() => {
+          setSigningOut(true);
+          void signOut();
+        }}>Sign out</button>
+      </p>
+    </main>
+  `;
 }
 
 function Shell({ signOut }: { signOut: () => Promise<void> }) {

@@ -18,16 +18,16 @@ const PAGES: Record<string, Route> = {
   '/users': { page: 'users' },
 };
 
+/**
+ * What an id may look like: the zone's are 43 base64url characters (the SDK's bound, loose for
+ * other zones' ids). Anything else ('', '.', '..', '%2F', spaces) is no page, not a request.
+ */
+const ID = /^[A-Za-z0-9_-]{1,256}$/;
+
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
-  const space = /^\/spaces\/([^/]+)$/.exec(path);
-  if (space) {
-    try {
-      return { page: 'space', id: decodeURIComponent(space[1]!) };
-    } catch {
-      return { page: 'missing' };
-    }
-  }
+  const space = /^\/spaces\/(.*)$/.exec(path);
+  if (space) return ID.test(space[1]!) ? { page: 'space', id: space[1]! } : { page: 'missing' };
   return PAGES[path] ?? { page: 'missing' };
 }
 

@@ -1,5 +1,6 @@
 import { createContext } from 'preact';
-import { type Credentials, OnezoneClient, OnezoneError, type User } from '../../src/client/browser.js';
+import { type Credentials, InvalidIdError, OnezoneClient, OnezoneError, RequestTimeoutError, type User } from '../../src/client/browser.js';
+import { accessTokenId } from './token-id.js';
 
 /**
  * The signed-in user's access token lives in sessionStorage: it survives a reload of the tab and
@@ -17,6 +18,16 @@ export interface Session {
   me: User;
   /** May read the audit trail and create users (a zone administrator). */
   admin: boolean;
+  /** The id of this session's access token (as `/user/tokens` lists it), when it can be read. */
+  tokenId: string | null;
+}
+
+/** The browser's fetch failed: no answer came (the zone or the network is down, or CORS/TLS refused). */
+export class UnreachableError extends Error {
+  constructor(cause: unknown) {
+    super('The zone could not be reached.', { cause });
+    this.name = 'UnreachableError';
+  }
 }
 
 /** A client of this zone's API, which is served beside the UI (`/ui/` -> `/api/v3/onezone`). */
@@ -24,7 +35,13 @@ export function apiClient(credentials: Credentials): OnezoneClient {
   return new OnezoneClient({
     baseUrl: new URL('../api/v3/onezone', document.baseURI).href,
     credentials,
-    fetch: (input, init) => window.fetch(input, init),
+    // no-store: no authenticated answer is written to the browser's disk cache. What the
+    // browser's fetch throws means "no answer" (the SDK tells a timeout by its own signal); the
+    // SDK's own errors (an id that is not one) are thrown before it and pass as they are.
+    fetch: (input, init) =>
+      window.fetch(input, { ...init, cache: 'no-store' }).catch((err: unknown) => {
+        throw new UnreachableError(err);
+      }),
   });
 }
 
@@ -37,11 +54,16 @@ export function tokenFromPassword(login: string, password: string): Promise<stri
 export async function openSession(token: string): Promise<Session> {
   const client = apiClient({ token });
   const me = await client.user.get();
+  // 403: not an administrator. Anything else (the zone unreachable, a 5xx) fails the opening,
+  // rather than quietly hiding the admin pages.
   const admin = await client.audit.list({ limit: 1 }).then(
     () => true,
-    () => false,
+    (err: unknown) => {
+      if (err instanceof OnezoneError && err.status === 403) return false;
+      throw err;
+    },
   );
-  return { client, me, admin };
+  return { client, me, admin, tokenId: accessTokenId(token) };
 }
 
 export interface SessionContextValue {
@@ -50,6 +72,8 @@ export interface SessionContextValue {
   refreshMe(): Promise<void>;
   /** The zone refused the token (expired, revoked): back to the sign-in page, saying why. */
   expire(error: unknown): void;
+  /** The user revoked or deleted this session's own token: back to the sign-in page. */
+  ended(message: string): void;
 }
 
 export const SessionContext = createContext<SessionContextValue>(null as unknown as SessionContextValue);
@@ -57,9 +81,14 @@ export const SessionContext = createContext<SessionContextValue>(null as unknown
 /** 401: the access token no longer works. */
 export const isUnauthenticated = (err: unknown): boolean => err instanceof OnezoneError && err.status === 401;
 
-/** The zone's own `error_description`, or what went wrong on the way to it. */
+/**
+ * The zone's own `error_description`, or what went wrong on the way to it: no answer, no answer
+ * in time, or a request the SDK refused to send (an id that is not one).
+ */
 export function describeError(err: unknown): string {
   if (err instanceof OnezoneError) return err.description || `${err.status} ${err.code}`;
-  if (err instanceof TypeError) return 'The zone could not be reached.';
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof UnreachableError) return err.message;
+  if (err instanceof RequestTimeoutError) return 'The zone did not answer in time.';
+  if (err instanceof InvalidIdError) return `This is not a valid ID: ${JSON.stringify(err.id.length > 64 ? `${err.id.slice(0, 64)}…` : err.id)}.`;
+  return `Something went wrong in this page: ${err instanceof Error ? err.message : String(err)}`;
 }

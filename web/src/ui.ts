@@ -8,9 +8,12 @@ export function ErrorMessage({ error }: { error: unknown }) {
   return error ? html`<p class="error" role="alert">${describeError(error)}</p>` : null;
 }
 
-/** A success message, read out politely. */
+/**
+ * A success message, read out politely. The live region stays in the page, empty between
+ * messages: screen readers announce changes to a region they already know, not a new one.
+ */
 export function Status({ children }: { children: ComponentChildren }) {
-  return children ? html`<p class="status" role="status">${children}</p>` : null;
+  return html`<p class="status" role="status">${children}</p>`;
 }
 
 /** The result of loading a page's data; `reload` fetches again after a change. */
@@ -102,7 +105,7 @@ export function SecretOnce({ label, value }: { label: string; value: string }) {
     }
   };
   return html`<div class="secret">
-    <label>${label} <textarea readonly rows="3" spellcheck="false" class="token">${value}</textarea></label>
+    <label>${label} <textarea readonly rows="3" autocomplete="off" spellcheck=${false} class="token">${value}</textarea></label>
     <p class="hint">It is shown only this once: copy it now and pass it on privately.</p>
     <button type="button" onClick=${copy}>Copy</button>
     <${Status}>${copied}<//>

@@ -2,9 +2,13 @@ import { useContext } from 'preact/hooks';
 import { html } from '../html.js';
 import { href } from '../router.js';
 import { SessionContext } from '../session.js';
-import { ErrorMessage, Status, onSubmit, text, useAction, useTitle } from '../ui.js';
+import { ErrorMessage, Status, onSubmit, text, useAction, useLoad, useTitle } from '../ui.js';
 
-/** Joining a space or a group with an invite token someone passed on. */
+/** A pasted invite token: never spell-checked (the browser would send it to a spelling service), autocompleted or capitalised. */
+const tokenField = (label: string) =>
+  html`<label>${label} <textarea name="token" rows="3" autocomplete="off" autocapitalize="off" spellcheck=${false} required></textarea></label>`;
+
+/** Joining a space or a group with an invite token someone passed on; or a space with one of my groups. */
 export function JoinPage() {
   useTitle('Join');
   const { session } = useContext(SessionContext);
@@ -21,7 +25,7 @@ export function JoinPage() {
       return html`You are a member of <a href=${href.space(id)}>${joined.name}</a>.`;
     }))}>
       <h2 id="join-space">Join a space</h2>
-      <label>Space invite token <textarea name="token" rows="3" autocomplete="off" spellcheck="false" required></textarea></label>
+      ${tokenField('Space invite token')}
       <button type="submit" disabled=${space.busy}>Join space</button>
       <${ErrorMessage} error=${space.error} />
       <${Status}>${space.done}<//>
@@ -33,10 +37,40 @@ export function JoinPage() {
       return `You are a member of the group ${joined.name}.`;
     }))}>
       <h2 id="join-group">Join a group</h2>
-      <label>Group invite token <textarea name="token" rows="3" autocomplete="off" spellcheck="false" required></textarea></label>
+      ${tokenField('Group invite token')}
       <button type="submit" disabled=${group.busy}>Join group</button>
       <${ErrorMessage} error=${group.error} />
       <${Status}>${group.done}<//>
+    </form>
+    <${JoinWithGroup} />
+  `;
+}
+
+/** `POST /groups/{id}/spaces/join`: one of my groups joins a space with an invite for a group. */
+function JoinWithGroup() {
+  const { session } = useContext(SessionContext);
+  const { client } = session;
+  const groups = useLoad(async () => Promise.all((await client.user.groups()).map((id) => client.user.group(id))), []);
+  const action = useAction();
+  return html`
+    <form aria-labelledby="join-with-group" onSubmit=${onSubmit((data, form) => action.run(async () => {
+      const groupId = text(data, 'group');
+      const id = await client.groupSpaces.join(groupId, text(data, 'token'));
+      form.reset();
+      const joined = await client.groupSpaces.get(groupId, id);
+      const name = groups.data?.find((g) => g.groupId === groupId)?.name ?? groupId;
+      return html`The group ${name} is a member of <a href=${href.space(id)}>${joined.name}</a>.`;
+    }))}>
+      <h2 id="join-with-group">Join a space with one of my groups</h2>
+      <p>With an invite for a group to a space: the group becomes a member, and so does everyone in it.</p>
+      <${ErrorMessage} error=${groups.error} />
+      ${groups.data?.length === 0
+        ? html`<p>You are in no group yet.</p>`
+        : html`<label>Group <select name="group" required>${groups.data?.map((g) => html`<option value=${g.groupId}>${g.name}</option>`)}</select></label>
+            ${tokenField('Space invite token for a group')}
+            <button type="submit" disabled=${action.busy || !groups.data}>Join space with the group</button>`}
+      <${ErrorMessage} error=${action.error} />
+      <${Status}>${action.done}<//>
     </form>
   `;
 }

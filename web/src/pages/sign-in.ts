@@ -26,13 +26,13 @@ export function SignInPage({ start, notice }: { start: (token: string) => Promis
       <${ErrorMessage} error=${error} />
       <form aria-labelledby="with-password" onSubmit=${onSubmit((data, form) => attempt(() => tokenFromPassword(text(data, 'login'), String(data.get('password') ?? '')), form))}>
         <h2 id="with-password">With your login and password</h2>
-        <label>Login <input name="login" autocomplete="username" required /></label>
+        <label>Login <input name="login" autocomplete="username" autocapitalize="off" spellcheck=${false} required /></label>
         <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
         <button type="submit" disabled=${busy}>Sign in</button>
       </form>
       <form aria-labelledby="with-token" onSubmit=${onSubmit((data, form) => attempt(async () => text(data, 'token'), form))}>
         <h2 id="with-token">With an access token</h2>
-        <label>Access token <textarea name="token" rows="3" autocomplete="off" spellcheck="false" required></textarea></label>
+        <label>Access token <textarea name="token" rows="3" autocomplete="off" autocapitalize="off" spellcheck=${false} required></textarea></label>
         <button type="submit" disabled=${busy}>Use this token</button>
       </form>
     </main>

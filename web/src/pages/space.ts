@@ -53,12 +53,15 @@ export function SpacePage({ id }: { id: string }) {
           <button type="submit" disabled=${action.busy}>Rename</button>
         </form>`
       : null}
-    <p>
-      <button type="button" disabled=${action.busy} onClick=${() => action.run(async () => {
-        await client.user.leaveSpace(id);
-        navigate(href.account);
-      })}>Leave this space</button>
-    </p>
+    ${d.users.some((u) => u.id === me.userId)
+      ? html`<p>
+          <button type="button" disabled=${action.busy} onClick=${() => action.run(async () => {
+            await client.user.leaveSpace(id);
+            navigate(href.account);
+          })}>Leave this space</button>
+        </p>`
+      : // The zone refuses a user leaving a space they are in only through a group.
+        html`<p>You are a member of this space through a group, not directly: to leave it, leave the group, or have the group leave the space.</p>`}
     <${ErrorMessage} error=${action.error} />
     <${Status}>${action.done}<//>
 

@@ -8,7 +8,7 @@ import { ErrorMessage, Status, When, useAction, useLoad, useTitle } from '../ui.
 /** Extension `/user/tokens`: the user's access tokens and the invites they issued. */
 export function TokensPage() {
   useTitle('My tokens');
-  const { session } = useContext(SessionContext);
+  const { session, ended } = useContext(SessionContext);
   const { client } = session;
   const tokens = useLoad(() => client.tokens.list(), []);
   const action = useAction();
@@ -17,6 +17,12 @@ export function TokensPage() {
       await what();
       tokens.reload();
       return done;
+    });
+  // This tab's own token: revoking or deleting it signs the user out, and its buttons say so.
+  const endSession = (what: () => Promise<void>, done: string) =>
+    action.run(async () => {
+      await what();
+      ended(done);
     });
   const now = Date.now() / 1000;
   const state = (t: TokenInfo) =>
@@ -37,8 +43,9 @@ export function TokensPage() {
           <tbody>
             ${tokens.data.map((t) => {
               const short = `${t.tokenId.slice(0, 8)}…`;
+              const mine = t.tokenId === session.tokenId;
               return html`<tr>
-                <th scope="row"><code title=${t.tokenId}>${short}</code></th>
+                <th scope="row"><code title=${t.tokenId}>${short}</code>${mine ? html` <span class="tag">this session</span>` : null}</th>
                 <td>${t.kind === 'access' ? 'access' : t.type.replaceAll('_', ' ')}</td>
                 <td>${t.target === null ? '—' : t.target.type === 'space' ? html`<a href=${href.space(t.target.id)}>space</a>` : t.target.type}</td>
                 <td>${t.kind === 'invite' ? `${t.usageCount} of ${t.usageLimit === 'infinity' ? '∞' : t.usageLimit}` : '—'}</td>
@@ -46,12 +53,19 @@ export function TokensPage() {
                 <td><${When} at=${t.expiresAt} /></td>
                 <td>${state(t)}</td>
                 <td class="actions">
-                  <button type="button" disabled=${action.busy} onClick=${() => act(() => client.tokens.setRevoked(t.tokenId, !t.revoked), `Token ${short} ${t.revoked ? 'unrevoked' : 'revoked'}.`)}>
-                    ${t.revoked ? 'Unrevoke' : 'Revoke'}<span class="sr-only"> token ${short}</span>
-                  </button>
-                  <button type="button" disabled=${action.busy} onClick=${() => act(() => client.tokens.remove(t.tokenId), `Token ${short} deleted.`)}>
-                    Delete<span class="sr-only"> token ${short}</span>
-                  </button>
+                  ${mine
+                    ? html`<button type="button" disabled=${action.busy} onClick=${() => endSession(() => client.tokens.setRevoked(t.tokenId, true), 'Signed out: you revoked the token of this session.')}>
+                          Revoke and sign out<span class="sr-only"> token ${short}</span>
+                        </button>
+                        <button type="button" disabled=${action.busy} onClick=${() => endSession(() => client.tokens.remove(t.tokenId), 'Signed out: you deleted the token of this session.')}>
+                          Delete and sign out<span class="sr-only"> token ${short}</span>
+                        </button>`
+                    : html`<button type="button" disabled=${action.busy} onClick=${() => act(() => client.tokens.setRevoked(t.tokenId, !t.revoked), `Token ${short} ${t.revoked ? 'unrevoked' : 'revoked'}.`)}>
+                          ${t.revoked ? 'Unrevoke' : 'Revoke'}<span class="sr-only"> token ${short}</span>
+                        </button>
+                        <button type="button" disabled=${action.busy} onClick=${() => act(() => client.tokens.remove(t.tokenId), `Token ${short} deleted.`)}>
+                          Delete<span class="sr-only"> token ${short}</span>
+                        </button>`}
                 </td>
               </tr>`;
             })}

@@ -16,7 +16,7 @@ export function UsersPage() {
       return html`Created user <strong>${user.login}</strong> (ID <code>${user.userId}</code>). Give them their password privately.`;
     }))}>
       <h2>Create a user</h2>
-      <label>Login <input name="login" autocomplete="off" required /></label>
+      <label>Login <input name="login" autocomplete="off" autocapitalize="off" spellcheck=${false} required /></label>
       <label>Name <input name="name" autocomplete="off" required /></label>
       <label>Password <input name="password" type="password" autocomplete="new-password" required /></label>
       <button type="submit" disabled=${action.busy}>Create user</button>
