@@ -11,26 +11,29 @@ import type { Deps } from './deps.js';
  */
 /** How long an expired token is kept (listed, and refused as "expired" rather than unknown). */
 export const EXPIRED_TOKEN_RETENTION_S = 30 * 24 * 3600;
-const PURGE_BATCH = 1000;
 
 /**
- * Deletes the tokens that expired more than EXPIRED_TOKEN_RETENTION_S ago, in batches of their
- * own transactions (no long write lock), with one `token.purge` event saying how many. Every
- * process of a zone may run it: a row goes once. Returns how many went.
+ * Deletes the tokens that expired more than EXPIRED_TOKEN_RETENTION_S ago, step by step, each
+ * step a transaction of its own (no long write lock) with a `token.purge` event saying how many
+ * went, and a turn of the event loop between steps. Every process of a zone may run it: a row
+ * goes once. Returns how many went.
  */
-export async function purgeExpiredTokens({ store, clock }: Pick<Deps, 'store' | 'clock'>): Promise<number> {
+export async function purgeExpiredTokens({ store, clock }: Pick<Deps, 'store' | 'clock'>, window?: number): Promise<number> {
   const before = clock() - EXPIRED_TOKEN_RETENTION_S;
   const audit = auditor({ clock });
   let total = 0;
-  for (;;) {
-    const n = await store.transaction(async (tx) => {
-      const deleted = await tx.tokens.purgeExpired(before, PURGE_BATCH);
-      if (deleted > 0) await audit(tx, ZONE, 'token.purge', { target: ['zone', 'tokens'], details: { count: deleted, expiredBefore: before } });
-      return deleted;
+  let from: number | undefined = 0;
+  while (from !== undefined) {
+    const step: { deleted: number; next: number | undefined } = await store.transaction(async (tx) => {
+      const result = await tx.tokens.purgeExpired(before, from!, window);
+      if (result.deleted > 0) await audit(tx, ZONE, 'token.purge', { target: ['zone', 'tokens'], details: { count: result.deleted, expiredBefore: before } });
+      return result;
     });
-    total += n;
-    if (n < PURGE_BATCH) return total;
+    total += step.deleted;
+    from = step.next;
+    await new Promise((resolve) => setImmediate(resolve));
   }
+  return total;
 }
 
 export function tokenService({ store, clock }: Deps) {

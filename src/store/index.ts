@@ -31,7 +31,7 @@ function bind(db: Kysely<Database>, dialect: Dialect, adopt?: Connection['adoptT
     spaces: spacesRepo(db),
     groups: groupsRepo(db, dialect),
     onezone: onezoneRepo(db),
-    tokens: tokensRepo(db),
+    tokens: tokensRepo(db, dialect),
     providers: providersRepo(db),
     health: healthRepo(db),
     audit: auditRepo(db),

@@ -19,7 +19,7 @@ forEachDialect('store.tokens', (it) => {
     assert.equal(await store.tokens.byId(newId()), undefined);
   });
 
-  it('purgeExpiredTokens deletes tokens expired beyond the retention, in batches, each batch audited; nothing else', async ({ store }) => {
+  it('purgeExpiredTokens deletes tokens expired beyond the retention, step by step, each step audited; nothing else', async ({ store }) => {
     const now = 1_800_000_000;
     const user = await makeUser(store);
     const expire = async (expiresAt: number | null) => {
@@ -31,14 +31,14 @@ forEachDialect('store.tokens', (it) => {
     const kept = [await expire(now - EXPIRED_TOKEN_RETENTION_S + 10), await expire(now + 3600), await expire(null)];
     const purges = async () => (await store.audit.list({ targetType: 'zone', targetId: 'tokens', limit: 1000 })).filter((e) => e.action === 'token.purge');
     const before = (await purges()).length;
-    assert.equal(await purgeExpiredTokens({ store, clock: () => now }), 1003);
+    // Steps of 100 rows: many steps, every one of them found.
+    assert.equal(await purgeExpiredTokens({ store, clock: () => now }, 100), 1003);
     for (const id of old.slice(0, 5)) assert.equal(await store.tokens.byId(id), undefined);
     for (const id of kept) assert.ok(await store.tokens.byId(id), 'kept');
-    const events = (await purges()).slice(before);
-    assert.deepEqual(
-      events.map((e) => (JSON.parse(e.details!) as { count: number }).count),
-      [1000, 3],
-    );
+    const counts = (await purges()).slice(before).map((e) => (JSON.parse(e.details!) as { count: number }).count);
+    assert.ok(counts.length >= 10, `${counts.length} steps`);
+    assert.equal(counts.reduce((a, b) => a + b, 0), 1003);
+    assert.ok(counts.every((c) => c > 0 && c <= 100), 'a step deletes at most its window, and only steps that delete are recorded');
     assert.equal(await purgeExpiredTokens({ store, clock: () => now }), 0, 'nothing left to purge');
   });
 
