@@ -1,5 +1,18 @@
+import { after } from 'node:test';
 import type { BrowserWindow, Element } from 'happy-dom';
-import type { Ui } from '../helpers/browser.js';
+import { Ui } from '../helpers/browser.js';
+import type { TestZone } from '../helpers/zone.js';
+
+/** Opens tabs of the zone's web UI (at `hash`), all closed when the test file ends. */
+export function tabsOf(z: TestZone): (hash?: string) => Promise<Ui> {
+  const opened: Ui[] = [];
+  after(() => Promise.all(opened.map((ui) => ui.close())));
+  return async (hash) => {
+    const ui = await Ui.open(z, hash);
+    opened.push(ui);
+    return ui;
+  };
+}
 
 /**
  * A reload of the tab: a new window running the page again, with the tab's sessionStorage kept

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { BrowserWindow } from 'happy-dom';
 import { InvalidIdError, OnezoneError, RequestTimeoutError, tokenId } from '../../src/client/index.js';
 import { mint, serialize, serializeBase62 } from '../../src/tokens/macaroon.js';
 import { describeError, UnreachableError } from '../../web/src/session.js';
 import { accessTokenId } from '../../web/src/token-id.js';
-import { Ui } from '../helpers/browser.js';
 import { startZone } from '../helpers/zone.js';
-import { reload } from './tab.js';
+import { reload, tabsOf } from './tab.js';
 
 const TOKEN_KEY = 'onezone.accessToken';
 
@@ -29,13 +28,7 @@ function breakable(down: { now: (url: string, init?: RequestInit) => false | 'un
 
 describe('the web UI session: reloads, failures, its own token', async () => {
   const z = await startZone();
-  const opened: Ui[] = [];
-  const open = async (hash?: string) => {
-    const ui = await Ui.open(z, hash);
-    opened.push(ui);
-    return ui;
-  };
-  after(() => Promise.all(opened.map((ui) => ui.close())));
+  const open = tabsOf(z);
   const signedIn = async (name: string) => {
     const user = await z.user(name);
     const ui = await open();

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { OnezoneClient, OnezoneError, tokenId } from '../../src/client/index.js';
 import type { Element, HTMLTextAreaElement } from 'happy-dom';
-import { Ui } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, startZone } from '../helpers/zone.js';
-import { reload } from './tab.js';
+import { reload, tabsOf } from './tab.js';
 
 const TOKEN_KEY = 'onezone.accessToken';
 
 describe('web UI in a browser, against a real zone', async () => {
   const z = await startZone();
-  const opened: Ui[] = [];
-  const open = async (hash?: string) => {
-    const ui = await Ui.open(z, hash);
-    opened.push(ui);
-    return ui;
-  };
-  after(() => Promise.all(opened.map((ui) => ui.close())));
+  const open = tabsOf(z);
 
   it('signs in with login and password into sessionStorage only; sign out revokes the token and forgets it', async () => {
     const alice = await z.user('alice');
