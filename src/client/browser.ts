@@ -5,6 +5,7 @@
 export { OnezoneClient } from './client.js';
 export {
   InvalidIdError,
+  isId,
   OnezoneError,
   RequestTimeoutError,
   UnexpectedAnswerError,

@@ -211,12 +211,15 @@ function authHeaders(c: Credentials): Record<string, string> {
  */
 const ID = /^[A-Za-z0-9_-]{1,256}$/;
 
+/** Whether `id` may be an id at all (a path segment naming nothing else). */
+export const isId = (id: unknown): id is string => typeof id === 'string' && ID.test(id);
+
 /**
  * An id as one path segment; anything else is refused before a request is made. The API methods
  * are all `async` so that the refusal is a rejected promise, like any other failure.
  */
 export const seg = (id: string): string => {
-  if (typeof id !== 'string' || !ID.test(id)) throw new InvalidIdError(String(id));
+  if (!isId(id)) throw new InvalidIdError(String(id));
   return id;
 };
 

@@ -14,6 +14,15 @@ import {
 export const ADMINS_GROUP = 'admins';
 
 /**
+ * Whether `userId` administers the `admins` group whatever privileges they hold in it: any zone
+ * administrator (an effective member) does. They could grant themselves any privilege anyway, and
+ * otherwise dropping their own could leave `admins` beyond anyone's reach.
+ */
+export async function administersAdmins(store: Store, groupId: string, userId: string): Promise<boolean> {
+  return groupId === ADMINS_GROUP && store.groups.hasEffectiveUser(ADMINS_GROUP, userId);
+}
+
+/**
  * Refuses, inside the transaction that removed a membership or an account, to leave the
  * `admins` group without any user: nobody could administer the zone any more (the 2016 zone
  * healed this by re-adding its administrators at their next login; a restart here re-adds
@@ -64,10 +73,7 @@ export function authorizer(store: Store) {
       if (actor.kind === 'user') {
         const mask = (await store.groups.effectivePrivileges(groupId, actor.userId)) ?? 0;
         if (mask & groupPrivileges.bit(privilege)) return;
-        // Zone administrators manage their own group whatever privileges they hold in it: they
-        // could grant themselves any anyway, and otherwise dropping their own could leave
-        // `admins` beyond anyone's reach (no one able to add an administrator again).
-        if (groupId === ADMINS_GROUP && (await store.groups.hasEffectiveUser(ADMINS_GROUP, actor.userId))) return;
+        if (await administersAdmins(store, groupId, actor.userId)) return;
       }
       throw await refusal(() => store.groups.exists(groupId), 'Group not found.', `This operation requires the '${privilege}' privilege in the group.`);
     },

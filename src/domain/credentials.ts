@@ -23,6 +23,9 @@ export function credentialService({ store, config, clock }: Deps) {
   // Unknown logins still pay one KDF run, so timing does not tell which logins exist.
   const decoy = hashPassword(randomBytes(16).toString('hex'), config.passwordCost);
 
+  // One-shot hash: no HMAC object per request, the cost of which showed in the Basic profile.
+  const pairKey = (login: string, password: string) => hash('sha256', `${pepper}\0${login}\0${password}`, 'base64url');
+
   // `admit` (the throttle's gate, http/limits.ts) is asked before each KDF run and may refuse it.
   const check = (key: string, password: string, hash: string, admit?: () => () => void): Promise<boolean> => {
     let pending = inflight.get(key);
@@ -54,8 +57,7 @@ export function credentialService({ store, config, clock }: Deps) {
         }
         throw new ApiError('badCredentials');
       }
-      // One-shot hash: no HMAC object per request, the cost of which showed in the Basic profile.
-      const key = hash('sha256', `${pepper}\0${login}\0${password}`, 'base64url');
+      const key = pairKey(login, password);
       if (proven.get(key) !== user.password_hash) {
         if (!(await check(key, password, user.password_hash, admit))) throw new ApiError('badCredentials');
         if (proven.size >= MAX_REMEMBERED) proven.delete(proven.keys().next().value!);
@@ -77,7 +79,7 @@ export function credentialService({ store, config, clock }: Deps) {
       if (!user) throw new ApiError('badCredentials', 'The account no longer exists.');
       const stored = user.password_hash;
       if (!stored) throw new ApiError('invalidRequest', 'This account has no password to change.');
-      if (!(await check(hash('sha256', `${pepper}\0${user.login}\0${current}`, 'base64url'), current, stored, admit))) {
+      if (!(await check(pairKey(user.login, current), current, stored, admit))) {
         throw new ApiError('badCredentials', 'The current password is wrong.');
       }
       if (next.length < 8) throw invalidField('newPassword', 'must be at least 8 characters');

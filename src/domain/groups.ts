@@ -4,7 +4,7 @@ import type { Store } from '../store/index.js';
 import type { TokenRow } from '../store/tokens.js';
 import type { Actor, UserActor } from './actor.js';
 import { auditor } from './audit.js';
-import { ADMINS_GROUP, type Authorizer, keepAnAdministrator } from './authorize.js';
+import { ADMINS_GROUP, type Authorizer, administersAdmins, keepAnAdministrator } from './authorize.js';
 import type { Deps } from './deps.js';
 import { type InviteService, InviteType } from './invites.js';
 import { GROUP_MEMBER_DEFAULT, type GroupPrivilege, groupPrivileges } from './privileges.js';
@@ -298,9 +298,7 @@ async function assertIssuerMayInvite(
   const mask = invite.issuer_type === 'user' ? ((await tx.groups.effectivePrivileges(groupId, invite.issuer_id)) ?? 0) : 0;
   let needed = groupPrivileges.bit(privilege);
   if (invite.privileges !== null && invite.privileges !== GROUP_MEMBER_DEFAULT) needed |= groupPrivileges.bit('group_set_privileges');
-  // Zone administrators may invite to `admins` whatever they hold in it (authorize.ts `group`).
-  const administers = async () => groupId === ADMINS_GROUP && invite.issuer_type === 'user' && (await tx.groups.hasEffectiveUser(ADMINS_GROUP, invite.issuer_id));
-  if ((mask & needed) !== needed && !(await administers())) {
+  if ((mask & needed) !== needed && !(invite.issuer_type === 'user' && (await administersAdmins(tx, groupId, invite.issuer_id)))) {
     throw new ApiError('invalidToken', 'The issuer of this token may no longer invite to this group.');
   }
 }

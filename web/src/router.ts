@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { isId } from '../../src/client/browser.js';
 
 /** The pages, addressed by the URL's fragment (`#/spaces/ID`) so that the server serves one file. */
 export type Route =
@@ -18,16 +19,11 @@ const PAGES: Record<string, Route> = {
   '/users': { page: 'users' },
 };
 
-/**
- * What an id may look like: the zone's are 43 base64url characters (the SDK's bound, loose for
- * other zones' ids). Anything else ('', '.', '..', '%2F', spaces) is no page, not a request.
- */
-const ID = /^[A-Za-z0-9_-]{1,256}$/;
-
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   const space = /^\/spaces\/(.*)$/.exec(path);
-  if (space) return ID.test(space[1]!) ? { page: 'space', id: space[1]! } : { page: 'missing' };
+  // Anything the SDK would not take as an id ('', '.', '..', '%2F', spaces) is no page, not a request.
+  if (space) return isId(space[1]) ? { page: 'space', id: space[1] } : { page: 'missing' };
   return PAGES[path] ?? { page: 'missing' };
 }
 
