@@ -20,8 +20,9 @@ export function spacesApi(http: HttpTransport) {
     addUser: async (id: string, userId: string) => send(http, 'PUT', `${base(id)}/users`, { userId }),
     user: async (id: string, uid: string) => getJson<UserDetails>(http, `${base(id)}/users/${seg(uid)}`),
     removeUser: async (id: string, uid: string) => send(http, 'DELETE', `${base(id)}/users/${seg(uid)}`),
-    userPrivileges: async (id: string, uid: string) =>
-      (await getJson<{ privileges: SpacePrivilege[] }>(http, `${base(id)}/users/${seg(uid)}/privileges`)).privileges,
+    /** The user's own privileges; with `effective`, those and what the user holds through groups (any effective member). */
+    userPrivileges: async (id: string, uid: string, opts: { effective?: boolean } = {}) =>
+      (await getJson<{ privileges: SpacePrivilege[] }>(http, `${base(id)}/users/${seg(uid)}/privileges${opts.effective ? '?effective=true' : ''}`)).privileges,
     /** Replaces the user's privileges in the space. */
     setUserPrivileges: async (id: string, uid: string, privileges: SpacePrivilege[]) =>
       send(http, 'PUT', `${base(id)}/users/${seg(uid)}/privileges`, { privileges }),

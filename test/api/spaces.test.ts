@@ -336,6 +336,7 @@ describe('spaces', async () => {
       assert.match(await privileges(''), /^404 /);
       assert.match(await privileges('?effective=false'), /^404 /);
       assert.equal(await privileges('?effective=true'), '200 {"privileges":["space_invite_user","space_view_data"]}');
+      assert.deepEqual(await owner.api.spaces.userPrivileges(sid, deep.id, { effective: true }), ['space_invite_user', 'space_view_data']);
       assert.equal(JSON.parse((await privileges('?effective=maybe')).slice(4)).error, 'invalid_request');
 
       await owner.api.groups.removeNested(g2, g3);
