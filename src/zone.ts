@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type Services, buildApp } from './app.js';
 import type { KeyAndCert } from './crypto/certs.js';
 import { type Config, ConfigError, decodeMasterKey } from './config.js';
+import { createFileOnce } from './files.js';
 import { bootstrap } from './domain/bootstrap.js';
+import { verifyPassword } from './domain/passwords.js';
 import { purgeExpiredTokens } from './domain/tokens.js';
 import { applyConnectionCap, serverLimitOptions } from './http/limits.js';
 import { newId, systemClock } from './domain/deps.js';
@@ -61,7 +63,8 @@ export async function openZone(config: Config, opts: { logStream?: NodeJS.Writab
     for (const warning of warnings) built.log.warn(warning);
     // Last: a password generated here is shown only once, by the caller, so nothing that can
     // fail may come between its commit and the return.
-    const { generatedPassword } = await bootstrapOnce({ store, clock, ids: newId }, config.adminPassword, config.passwordCost);
+    const { generatedPassword, existingAdminHash } = await bootstrapOnce({ store, clock, ids: newId }, config.adminPassword, config.passwordCost);
+    if (config.adminPassword !== undefined && existingAdminHash !== undefined) warnIfStale(config.adminPassword, existingAdminHash, built.log);
     const purge = everyHour(async () => {
       const count = await purgeExpiredTokens({ store, clock });
       if (count > 0) built.log.info({ count }, 'purged long-expired tokens');
@@ -124,6 +127,20 @@ function ownDataDir(dir: string): string[] {
 }
 
 /**
+ * ONEZONE_ADMIN_PASSWORD is read on the first start only: say so when it no longer opens the
+ * account, which is what an operator who changed it there expects. The KDF runs off the event loop
+ * and the start does not wait for it.
+ */
+function warnIfStale(password: string, hash: string, log: FastifyBaseLogger): void {
+  verifyPassword(password, hash).then(
+    (same) => {
+      if (!same) log.warn('ONEZONE_ADMIN_PASSWORD is not the password of the admin account and was ignored: it is read on the first start only; change the password with `onezone password` (PATCH /user/password)');
+    },
+    () => undefined,
+  );
+}
+
+/**
  * Processes starting together on one fresh PostgreSQL database race to bootstrap; the loser's
  * insert violates a key, and a second attempt finds the winner's rows and changes nothing.
  */
@@ -163,43 +180,6 @@ function readOrCreateSecret(file: string): Buffer {
 }
 
 /**
- * Writes a new file so that a crash leaves either no file or the whole of it: a private temp file,
- * synced, then linked into place (which, unlike a rename, fails when the file exists) and the
- * directory synced. False when the file already existed.
- */
-function createFileOnce(file: string, data: string, mode: number): boolean {
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const fd = fs.openSync(tmp, 'wx', mode);
-    try {
-      fs.writeSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    try {
-      fs.linkSync(tmp, file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw err;
-    }
-    syncDir(path.dirname(file));
-    return true;
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
-}
-
-function syncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/**
  * The zone CA, made on first start beside the server certificate (key mode 0600). Every zone
  * process serving one database must share it (docs/providers.md).
  */
@@ -211,7 +191,7 @@ async function loadZoneCa(dataDir: string, zoneName: string): Promise<KeyAndCert
     return { keyPem: fs.readFileSync(keyFile, 'utf8'), certPem: fs.readFileSync(certFile, 'utf8') };
   }
   const { createZoneCa, loadOrCreate } = await import('./crypto/certs.js');
-  return loadOrCreate(dir, 'zone-ca', () => createZoneCa(zoneName));
+  return loadOrCreate(dir, 'zone-ca', (keys) => createZoneCa(zoneName, keys));
 }
 
 /**
@@ -230,7 +210,7 @@ async function serverTls(dataDir: string): Promise<{ key: string; cert: string }
   const certFile = path.join(dir, 'server.crt');
   if (!fs.existsSync(keyFile) || !fs.existsSync(certFile)) {
     const { createSelfSignedServerCert, loadOrCreate } = await import('./crypto/certs.js');
-    await loadOrCreate(dir, 'server', () => createSelfSignedServerCert([os.hostname()]));
+    await loadOrCreate(dir, 'server', (keys) => createSelfSignedServerCert([os.hostname()], keys));
   }
   return { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8') };
 }

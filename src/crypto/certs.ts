@@ -4,7 +4,7 @@
  * Keys are EC P-256 made with WebCrypto; X.509 encoding is done by @peculiar/x509.
  */
 import { createHash, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
 // @peculiar/x509 registers its algorithms through tsyringe, which needs the Reflect metadata
@@ -12,6 +12,7 @@ import path from 'node:path';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { Extension, JsonGeneralName, JsonName, X509Certificate } from '@peculiar/x509';
+import { createFileOnce } from '../files.js';
 
 const webcrypto = globalThis.crypto;
 x509.cryptoProvider.set(webcrypto);
@@ -52,8 +53,8 @@ const WEBCRYPTO_CURVES: Record<string, { namedCurve: string; hash: string }> = {
 // ---------------------------------------------------------------------------------------------
 // Issuing
 
-export async function createSelfSignedServerCert(hostnames: string[]): Promise<KeyAndCert> {
-  const keys = await generateEcKeys();
+export async function createSelfSignedServerCert(hostnames: string[], keys?: CryptoKeyPair): Promise<KeyAndCert> {
+  keys ??= await generateEcKeys();
   const given = hostnames.map((h) => h.trim()).filter((h) => h !== '');
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
@@ -79,8 +80,8 @@ function serverAltNames(hostnames: string[]): JsonGeneralName[] {
   return [...new Set(all)].map((value) => ({ type: isIP(value) === 0 ? 'dns' : 'ip', value }));
 }
 
-export async function createZoneCa(zoneName: string): Promise<KeyAndCert> {
-  const keys = await generateEcKeys();
+export async function createZoneCa(zoneName: string, keys?: CryptoKeyPair): Promise<KeyAndCert> {
+  keys ??= await generateEcKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: [{ CN: [`${zoneName} Zone CA`] }],
@@ -352,52 +353,48 @@ function providerIdFromSubject(cert: X509Certificate): string | null {
 // ---------------------------------------------------------------------------------------------
 // Persistence
 
-export async function loadOrCreate(dir: string, name: string, create: () => Promise<KeyAndCert>): Promise<KeyAndCert> {
+/**
+ * The key and certificate `name` in `dir`, made on first use. Processes starting together on one
+ * data dir (`--workers`) must end with the same pair: each file is linked into place only when
+ * absent, and the certificate is made from the key on disk, which is all a self-signed certificate
+ * needs. A key a crash left without its certificate gets one on the next start.
+ */
+export async function loadOrCreate(dir: string, name: string, create: (keys: CryptoKeyPair) => Promise<KeyAndCert>): Promise<KeyAndCert> {
   const keyPath = path.join(dir, `${name}.key`);
   const certPath = path.join(dir, `${name}.crt`);
   const existing = await readPair(keyPath, certPath);
   if (existing) return existing;
-  const created = await create();
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  // Key first: a crash in between leaves no certificate, so the pair is made afresh next start.
-  await writeFileAtomic(keyPath, created.keyPem, 0o600);
-  await writeFileAtomic(certPath, created.certPem, 0o644);
-  return created;
+  if ((await readIfExists(keyPath)) === null) {
+    createFileOnce(keyPath, await exportPrivateKeyPem((await generateEcKeys()).privateKey), 0o600);
+  }
+  const keyPem = await readFile(keyPath, 'utf8');
+  createFileOnce(certPath, (await create(await importKeyPair(keyPem))).certPem, 0o644);
+  return { keyPem, certPem: await readFile(certPath, 'utf8') };
 }
 
 /** Both files, or null when either is missing; any other read error is real and propagates. */
 async function readPair(keyPath: string, certPath: string): Promise<KeyAndCert | null> {
+  const keyPem = await readIfExists(keyPath);
+  const certPem = keyPem === null ? null : await readIfExists(certPath);
+  return keyPem === null || certPem === null ? null : { keyPem, certPem };
+}
+
+async function readIfExists(file: string): Promise<string | null> {
   try {
-    return { keyPem: await readFile(keyPath, 'utf8'), certPem: await readFile(certPath, 'utf8') };
+    return await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
 }
 
-/**
- * Readers never see a partial file: write and fsync a private temp file, rename it over, and
- * fsync the directory so that the rename itself survives a crash.
- */
-async function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const handle = await open(tmp, 'wx', mode);
-    try {
-      await handle.writeFile(data, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  const dir = await open(path.dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+/** A P-256 key pair (the only kind this module makes) from its PKCS#8 PEM. */
+async function importKeyPair(keyPem: string): Promise<CryptoKeyPair> {
+  const key = createPrivateKey(keyPem);
+  const der = (type: 'pkcs8' | 'spki', k = key) => toArrayBuffer(k.export({ format: 'der', type }));
+  return {
+    privateKey: await webcrypto.subtle.importKey('pkcs8', der('pkcs8'), EC_P256, true, ['sign']),
+    publicKey: await webcrypto.subtle.importKey('spki', der('spki', createPublicKey(key)), EC_P256, true, ['verify']),
+  };
 }

@@ -8,13 +8,14 @@ import { groupPrivileges, onezonePrivileges } from './privileges.js';
 
 /**
  * First start: the `admins` group holding every Onezone privilege, and the `admin` user in it.
- * Returns the admin password when it was generated here (to be shown once), else undefined.
+ * Returns the admin password when it was generated here (to be shown once), and the password
+ * hash of an `admin` that existed already (the given password is not applied to it).
  */
 export async function bootstrap(
   { store, clock, ids }: Pick<Deps, 'store' | 'clock' | 'ids'>,
   adminPassword: string | undefined,
   passwordCost?: number,
-): Promise<{ generatedPassword: string | undefined }> {
+): Promise<{ generatedPassword: string | undefined; existingAdminHash?: string }> {
   const audit = auditor({ clock });
   return store.transaction(async (tx: Store) => {
     if (!(await tx.groups.byId(ADMINS_GROUP))) {
@@ -32,7 +33,7 @@ export async function bootstrap(
         await tx.groups.addUser(ADMINS_GROUP, existing.id, groupPrivileges.all);
         await audit(tx, ZONE, 'group.user.add', { target: ['group', ADMINS_GROUP], subject: ['user', existing.id], details: { privileges: groupPrivileges.toNames(groupPrivileges.all) } });
       }
-      return { generatedPassword: undefined };
+      return { generatedPassword: undefined, existingAdminHash: existing.password_hash ?? undefined };
     }
     const password = adminPassword ?? randomBytes(18).toString('base64url');
     const id = ids();

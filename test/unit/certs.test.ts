@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -266,9 +266,9 @@ describe('loadOrCreate', () => {
   test('creates the pair once, key 0600, and loads it afterwards', async () => {
     const dir = path.join(tmp, 'state', 'certs');
     let calls = 0;
-    const create = async () => {
+    const create = async (keys: CryptoKeyPair) => {
       calls++;
-      return createZoneCa('Persisted');
+      return createZoneCa('Persisted', keys);
     };
     const first = await loadOrCreate(dir, 'zone-ca', create);
     assert.equal((await stat(path.join(dir, 'zone-ca.key'))).mode & 0o777, 0o600);
@@ -278,12 +278,24 @@ describe('loadOrCreate', () => {
     assert.equal(calls, 1);
   });
 
-  test('recreates the pair when the certificate is missing', async () => {
+  test('a key left without its certificate gets a certificate made from it', async () => {
     const dir = path.join(tmp, 'half');
-    const first = await loadOrCreate(dir, 'server', () => createSelfSignedServerCert([]));
+    const first = await loadOrCreate(dir, 'server', (keys) => createSelfSignedServerCert([], keys));
     await rm(path.join(dir, 'server.crt'));
-    const second = await loadOrCreate(dir, 'server', () => createSelfSignedServerCert([]));
-    assert.notEqual(second.keyPem, first.keyPem);
-    assert.equal(await readFile(path.join(dir, 'server.key'), 'utf8'), second.keyPem);
+    const second = await loadOrCreate(dir, 'server', (keys) => createSelfSignedServerCert([], keys));
+    assert.equal(second.keyPem, first.keyPem);
+    assert.notEqual(second.certPem, first.certPem);
+    assert.ok(new X509Certificate(second.certPem).checkPrivateKey(createPrivateKey(second.keyPem)));
+    assert.equal(await readFile(path.join(dir, 'server.crt'), 'utf8'), second.certPem);
+  });
+
+  test('processes making the pair at the same moment all end with the one on disk', async () => {
+    const dir = path.join(tmp, 'together');
+    const pairs = await Promise.all(
+      Array.from({ length: 4 }, () => loadOrCreate(dir, 'zone-ca', (keys) => createZoneCa('Together', keys))),
+    );
+    const onDisk = { keyPem: await readFile(path.join(dir, 'zone-ca.key'), 'utf8'), certPem: await readFile(path.join(dir, 'zone-ca.crt'), 'utf8') };
+    for (const pair of pairs) assert.deepEqual(pair, onDisk);
+    assert.ok(new X509Certificate(onDisk.certPem).checkPrivateKey(createPrivateKey(onDisk.keyPem)));
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { type LogLevel, loadConfig } from '../../src/config.js';
 import { openZone } from '../../src/zone.js';
@@ -21,5 +22,29 @@ describe('openZone', () => {
     } finally {
       await zone.close();
     }
+  });
+
+  it('warns when ONEZONE_ADMIN_PASSWORD, read on the first start only, no longer is the admin password', async () => {
+    const dir = path.join(dataDir, 'stale');
+    const start = async (password: string) => {
+      const lines: string[] = [];
+      const logStream = new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      });
+      const config = loadConfig(['--data-dir', dir, '--http'], { ONEZONE_PASSWORD_COST: '10', ONEZONE_ADMIN_PASSWORD: password });
+      const zone = await openZone(config, { logStream });
+      // The check runs off the event loop after the start; a cost-10 hash takes a few milliseconds.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await zone.close();
+      return lines.join('');
+    };
+    assert.doesNotMatch(await start('first-admin-pass'), /ONEZONE_ADMIN_PASSWORD/);
+    assert.doesNotMatch(await start('first-admin-pass'), /ONEZONE_ADMIN_PASSWORD/);
+    const stale = await start('another-admin-pass');
+    assert.match(stale, /ONEZONE_ADMIN_PASSWORD is not the password of the admin account and was ignored/);
+    assert.doesNotMatch(stale, /another-admin-pass|first-admin-pass/);
   });
 });
