@@ -9,7 +9,7 @@ import { type Config, ConfigError, decodeMasterKey } from './config.js';
 import { createFileOnce } from './files.js';
 import { bootstrap } from './domain/bootstrap.js';
 import { verifyPassword } from './domain/passwords.js';
-import { purgeExpiredTokens } from './domain/tokens.js';
+import { purgeDeadTokens } from './domain/tokens.js';
 import { applyConnectionCap, serverLimitOptions } from './http/limits.js';
 import { newId, systemClock } from './domain/deps.js';
 import { type Connection, connect } from './store/db.js';
@@ -66,8 +66,8 @@ export async function openZone(config: Config, opts: { logStream?: NodeJS.Writab
     const { generatedPassword, existingAdminHash } = await bootstrapOnce({ store, clock, ids: newId }, config.adminPassword, config.passwordCost);
     if (config.adminPassword !== undefined && existingAdminHash !== undefined) warnIfStale(config.adminPassword, existingAdminHash, built.log);
     const purge = everyHour(async () => {
-      const count = await purgeExpiredTokens({ store, clock });
-      if (count > 0) built.log.info({ count }, 'purged long-expired tokens');
+      const count = await purgeDeadTokens({ store, clock });
+      if (count > 0) built.log.info({ count }, 'purged long-expired and orphaned tokens');
     }, built.log);
     return {
       app: built,

@@ -13,19 +13,20 @@ import type { Deps } from './deps.js';
 export const EXPIRED_TOKEN_RETENTION_S = 30 * 24 * 3600;
 
 /**
- * Deletes the tokens that expired more than EXPIRED_TOKEN_RETENTION_S ago, step by step, each
+ * Deletes the tokens that expired more than EXPIRED_TOKEN_RETENTION_S ago, and those whose issuer
+ * or target no longer exists (store/tokens.ts `purge`), step by step, each
  * step a transaction of its own (no long write lock) with a `token.purge` event saying how many
  * went, and a turn of the event loop between steps. Every process of a zone may run it: a row
  * goes once. Returns how many went.
  */
-export async function purgeExpiredTokens({ store, clock }: Pick<Deps, 'store' | 'clock'>, window?: number): Promise<number> {
+export async function purgeDeadTokens({ store, clock }: Pick<Deps, 'store' | 'clock'>, window?: number): Promise<number> {
   const before = clock() - EXPIRED_TOKEN_RETENTION_S;
   const audit = auditor({ clock });
   let total = 0;
   let from: number | undefined = 0;
   while (from !== undefined) {
     const step: { deleted: number; next: number | undefined } = await store.transaction(async (tx) => {
-      const result = await tx.tokens.purgeExpired(before, from!, window);
+      const result = await tx.tokens.purge(before, from!, window);
       if (result.deleted > 0) await audit(tx, ZONE, 'token.purge', { target: ['zone', 'tokens'], details: { count: result.deleted, expiredBefore: before } });
       return result;
     });

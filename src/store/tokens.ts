@@ -44,8 +44,19 @@ const incrementUse = prepared((db, id: string, now: number) =>
     .where((eb) => eb.or([eb('usage_limit', 'is', null), eb('usage_count', '<', eb.ref('usage_limit'))])),
 );
 
-/** Rows one purge step reads (SQLite) or deletes (PostgreSQL). */
-const PURGE_WINDOW = 10_000;
+/** A token naming an issuer or target that no longer exists (read inside `delete from tokens`). */
+const orphaned = sql`(
+  (tokens.issuer_type = 'user' and not exists (select 1 from users where users.id = tokens.issuer_id))
+  or (tokens.issuer_type = 'provider' and not exists (select 1 from providers where providers.id = tokens.issuer_id))
+  or (tokens.target_type = 'space' and not exists (select 1 from spaces where spaces.id = tokens.target_id))
+  or (tokens.target_type = 'group' and not exists (select 1 from groups where groups.id = tokens.target_id))
+  or (tokens.target_type = 'user' and not exists (select 1 from users where users.id = tokens.target_id)))`;
+
+/**
+ * Rows one purge step reads (SQLite: a step of 2,000 rows, each checked for expiry and for its
+ * issuer and target, takes a few milliseconds of the zone's thread) or deletes (PostgreSQL).
+ */
+const PURGE_WINDOW = { sqlite: 2_000, postgres: 10_000 };
 
 export function tokensRepo(db: Kysely<Database>, dialect: Dialect) {
   return {
@@ -110,20 +121,23 @@ export function tokensRepo(db: Kysely<Database>, dialect: Dialect) {
     },
 
     /**
-     * One step of deleting the tokens that expired before `before` (Unix seconds): how many went,
-     * and where the next step starts (undefined: done). There is no index on expiry (it cost
-     * every mint about a tenth of its time), so each step reads a bounded part of the table: on
-     * SQLite, where the statement runs on the zone's own thread, PURGE_WINDOW rows by rowid; on
-     * PostgreSQL, whose server scans on its own, up to PURGE_WINDOW expired rows at a time.
+     * One step of deleting the tokens that expired before `before` (Unix seconds), and those whose
+     * issuer or target is gone (a mint racing the deletion of what it names can leave one behind:
+     * it is refused on use, but listed): how many went, and where the next step starts (undefined:
+     * done). There is no index on expiry (it cost every mint about a tenth of its time), so each
+     * step reads a bounded part of the table: on SQLite, where the statement runs on the zone's own
+     * thread, PURGE_WINDOW rows by rowid; on PostgreSQL, whose server scans on its own, up to
+     * PURGE_WINDOW such rows at a time.
      */
-    async purgeExpired(before: number, from: number, window = PURGE_WINDOW): Promise<{ deleted: number; next: number | undefined }> {
+    async purge(before: number, from: number, window = PURGE_WINDOW[dialect]): Promise<{ deleted: number; next: number | undefined }> {
+      const doomed = sql`(expires_at < ${before} or ${orphaned})`;
       if (dialect === 'postgres') {
-        const res = await sql`delete from tokens where ctid in (select ctid from tokens where expires_at < ${before} limit ${window})`.execute(db);
+        const res = await sql`delete from tokens where ctid in (select ctid from tokens where ${doomed} limit ${window})`.execute(db);
         const deleted = Number(res.numAffectedRows ?? 0n);
         return { deleted, next: deleted === window ? from : undefined };
       }
       const to = from + window;
-      const res = await sql`delete from tokens where rowid > ${from} and rowid <= ${to} and expires_at < ${before}`.execute(db);
+      const res = await sql`delete from tokens where rowid > ${from} and rowid <= ${to} and ${doomed}`.execute(db);
       const { rows } = await sql<{ last: number | null }>`select max(rowid) as last from tokens`.execute(db);
       return { deleted: Number(res.numAffectedRows ?? 0n), next: (rows[0]?.last ?? 0) > to ? to : undefined };
     },

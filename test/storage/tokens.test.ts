@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { violatedConstraint } from '../../src/store/dialect.js';
-import { EXPIRED_TOKEN_RETENTION_S, purgeExpiredTokens } from '../../src/domain/tokens.js';
+import { EXPIRED_TOKEN_RETENTION_S, purgeDeadTokens } from '../../src/domain/tokens.js';
 import { forEachDialect } from '../helpers/db.js';
-import { makeSpace, makeToken, makeUser, newId } from './fixtures.js';
+import { makeGroup, makeSpace, makeToken, makeUser, newId } from './fixtures.js';
 
 forEachDialect('store.tokens', (it) => {
   it('insert and byId round-trip, with int8 timestamps as numbers', async ({ store }) => {
@@ -19,7 +19,7 @@ forEachDialect('store.tokens', (it) => {
     assert.equal(await store.tokens.byId(newId()), undefined);
   });
 
-  it('purgeExpiredTokens deletes tokens expired beyond the retention, step by step, each step audited; nothing else', async ({ store }) => {
+  it('purgeDeadTokens deletes tokens expired beyond the retention, step by step, each step audited; nothing else', async ({ store }) => {
     const now = 1_800_000_000;
     const user = await makeUser(store);
     const expire = async (expiresAt: number | null) => {
@@ -32,14 +32,39 @@ forEachDialect('store.tokens', (it) => {
     const purges = async () => (await store.audit.list({ targetType: 'zone', targetId: 'tokens', limit: 1000 })).filter((e) => e.action === 'token.purge');
     const before = (await purges()).length;
     // Steps of 100 rows: many steps, every one of them found.
-    assert.equal(await purgeExpiredTokens({ store, clock: () => now }, 100), 1003);
+    assert.equal(await purgeDeadTokens({ store, clock: () => now }, 100), 1003);
     for (const id of old.slice(0, 5)) assert.equal(await store.tokens.byId(id), undefined);
     for (const id of kept) assert.ok(await store.tokens.byId(id), 'kept');
     const counts = (await purges()).slice(before).map((e) => (JSON.parse(e.details!) as { count: number }).count);
     assert.ok(counts.length >= 10, `${counts.length} steps`);
     assert.equal(counts.reduce((a, b) => a + b, 0), 1003);
     assert.ok(counts.every((c) => c > 0 && c <= 100), 'a step deletes at most its window, and only steps that delete are recorded');
-    assert.equal(await purgeExpiredTokens({ store, clock: () => now }), 0, 'nothing left to purge');
+    assert.equal(await purgeDeadTokens({ store, clock: () => now }), 0, 'nothing left to purge');
+  });
+
+  it('purgeDeadTokens also deletes tokens whose issuer or target is gone, and only those', async ({ store }) => {
+    const now = 1_800_000_000;
+    const issuer = await makeUser(store);
+    const goneIssuer = await makeUser(store);
+    const space = await makeSpace(store);
+    const goneSpace = await makeSpace(store);
+    const goneGroup = await makeGroup(store);
+    const live = [await makeToken(store, { issuer, target: space }), await makeToken(store, { issuer, kind: 'access' })];
+    const group = newId();
+    await store.tokens.insert({ id: group, kind: 'invite', type: 'group_invite_token', issuer_type: 'user', issuer_id: issuer, target_type: 'group', target_id: goneGroup, expires_at: 4_000_000_000, created_at: 1_700_000_000 });
+    const orphans = [
+      await makeToken(store, { issuer: goneIssuer, target: space }),
+      await makeToken(store, { issuer: goneIssuer, kind: 'access' }),
+      await makeToken(store, { issuer, target: goneSpace }),
+      group,
+    ];
+    // What a mint racing these deletions leaves behind: the rows deleted, their tokens not.
+    await store.users.delete(goneIssuer);
+    await store.spaces.delete(goneSpace);
+    await store.groups.delete(goneGroup);
+    assert.equal(await purgeDeadTokens({ store, clock: () => now }, 2), orphans.length);
+    for (const id of orphans) assert.equal(await store.tokens.byId(id), undefined, 'orphan purged');
+    for (const id of live) assert.ok(await store.tokens.byId(id), 'kept');
   });
 
   it('a duplicate id violates tokens_pkey', async ({ store }) => {
