@@ -105,8 +105,10 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 256 },
     // http/limits.ts answers requests that arrive while closing, in the catalog's shape.
     return503OnClosing: false,
-    // The router's own errors (malformed percent-encoding) under /ui/ carry the UI's headers too.
+    // The router's own errors (malformed percent-encoding) come before every hook: they carry the
+    // answers' no-store here, and the UI's headers too under /ui/.
     frameworkErrors: (err, request, reply) => {
+      reply.header('cache-control', 'no-store');
       if (isUiPath(request.url)) reply.headers(SECURITY_HEADERS);
       routerErrorHandler(err, request, reply);
     },

@@ -215,7 +215,7 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   const body = JSON.stringify({ error: entry.error, error_description: entry.description });
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${entry.status} ${REASONS[entry.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `HTTP/1.1 ${entry.status} ${REASONS[entry.status]}\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }

@@ -36,6 +36,7 @@ describe('Cache-Control', async () => {
       ['404', cacheControl(`${z.baseUrl}/spaces/${'x'.repeat(43)}`, { headers: token }), 404],
       ['405', cacheControl(`${z.baseUrl}/user/spaces/join`, { headers: token }), 405],
       ['/health', cacheControl(`${root}/health`), 200],
+      ['malformed percent-encoding (the router\'s own 404)', cacheControl(`${z.baseUrl}/spaces/%E0%A4%A`, { headers: token }), 404],
     ];
     for (const [name, answer, status] of cases) assert.deepEqual(await answer, [status, 'no-store'], name);
   });

@@ -230,6 +230,7 @@ describe('size limits and the connection cap', () => {
     const header = await rawHttp(port, `GET /api/v3/onezone/user HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`);
     assert.match(header, /^HTTP\/1\.1 431 /);
     assert.match(header, /"error":"invalid_request"/);
+    assert.match(header, /\r\nCache-Control: no-store\r\n/);
     const url = await rawHttp(port, `GET /api/v3/onezone/spaces/${'a'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`);
     assert.match(url, /^HTTP\/1\.1 431 /);
     const long = await send(`${z.baseUrl}/spaces/${'a'.repeat(1000)}`, { headers: { 'x-auth-token': alice.token } });
