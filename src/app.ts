@@ -33,11 +33,10 @@ import { methodNotAllowed } from './http/methods.js';
 import { registerOpenApi } from './http/openapi.js';
 import { isUiPath, registerWeb, SECURITY_HEADERS } from './http/web.js';
 import { lazySchemaCompilers } from './http/schema-compilers.js';
+import { API_PREFIX } from './http/paths.js';
 import { type Metrics, createMetrics } from './metrics.js';
 import type { Connection } from './store/db.js';
 import type { Store } from './store/index.js';
-
-export const API_PREFIX = '/api/v3/onezone';
 
 export interface AppOptions {
   config: Pick<Config, 'zoneName' | 'inviteTtl' | 'accessTokenTtl' | 'bodyLimit' | 'logLevel' | 'throttle' | 'passwordCost'> & Partial<Pick<Config, 'trustProxy'>>;

@@ -7,6 +7,7 @@ import type { ProviderService } from '../domain/providers.js';
 import { ApiError } from '../errors.js';
 import type { CredentialKind, Metrics } from '../metrics.js';
 import type { PasswordCheckGate } from './limits.js';
+import { API_PREFIX } from './paths.js';
 import type { RequestScope } from '../tokens/tokens.js';
 
 /** Who may call a route: `none` skips authentication entirely (the four open RC2 operations). */
@@ -136,10 +137,9 @@ function requestScope(request: FastifyRequest): RequestScope {
   } catch {
     // kept as sent
   }
-  const segments = (path.startsWith(API_ROOT) ? path.slice(API_ROOT.length) : path).split('/').filter(Boolean);
+  const segments = (path.startsWith(`${API_PREFIX}/`) ? path.slice(API_PREFIX.length) : path).split('/').filter(Boolean);
   return { method: request.method, root: segments[0] ?? '' };
 }
-const API_ROOT = '/api/v3/onezone/';
 
 /** Which credential a refused request carried, in the order `authenticate` looks at them. */
 function credentialKind(request: FastifyRequest): CredentialKind {

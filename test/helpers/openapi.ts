@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { OnezoneClient } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config.js';
-import { API_PREFIX } from '../../src/app.js';
+import { API_PREFIX } from '../../src/http/paths.js';
 import { openZone } from '../../src/zone.js';
 
 /** The OpenAPI document of a fresh zone, as stable JSON text (what docs/openapi.json holds). */
