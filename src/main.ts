@@ -22,16 +22,35 @@ Use a zone (every command also takes --zone URL, --json, --insecure or --ca FILE
   spaces invite ID [--uses N|unlimited] [--ttl SECONDS]
                                  Mint an invite token and print only the token
   spaces members ID              List the users of a space
+  spaces privileges SPACE_ID USER_ID [--effective]
+  spaces set-privileges SPACE_ID USER_ID PRIVILEGES|--none
+                                 Show or replace a user's privileges in a space
+  spaces group-privileges SPACE_ID GROUP_ID
+  spaces set-group-privileges SPACE_ID GROUP_ID PRIVILEGES|--none
+                                 Show or replace a group's privileges in a space
   groups                         List your groups
   groups create NAME [--type organization|unit|team|role]
                                  Create a group (type role by default); prints its id
   groups show ID | join TOKEN|- | leave ID | invite ID [--uses N] [--ttl S]
   groups members ID [--effective]
                                  List the users of a group
+  groups privileges GROUP_ID USER_ID [--effective]
+  groups set-privileges GROUP_ID USER_ID PRIVILEGES|--none
+                                 Show or replace a user's privileges in a group
+  groups nested-privileges GROUP_ID NESTED_GROUP_ID
+  groups set-nested-privileges GROUP_ID NESTED_GROUP_ID PRIVILEGES|--none
+                                 Show or replace a nested group's privileges in its parent
+  groups zone-privileges GROUP_ID | set-zone-privileges GROUP_ID PRIVILEGES|--none
+                                 Show or replace a group's Onezone privileges (zone administrators)
+  users show USER_ID             Show any user account (zone administrators)
+  users zone-privileges USER_ID | set-zone-privileges USER_ID PRIVILEGES|--none
+                                 Show or replace a user's Onezone privileges (zone administrators)
   audit [--actor-id ID] [--target-type TYPE] [--target-id ID] [--after ID] [--limit N] [--all]
                                  Show the audit trail (zone administrators)
   metrics                        Print the zone's Prometheus metrics (zone administrators)
   <command> --help               The usage of one command
+
+PRIVILEGES: comma-separated names (a set-… command's --help lists them); --none for no privileges.
 
 Environment: ONEZONE_DATA_DIR, ONEZONE_PORT, ONEZONE_HOST, ONEZONE_DB, ONEZONE_HTTP,
 ONEZONE_ADMIN_PASSWORD, ONEZONE_MASTER_KEY and the others 'onezone serve --help' lists (serve);
@@ -40,7 +59,7 @@ is $XDG_CONFIG_HOME/onezone/session.json, by default ~/.config/onezone/session.j
 `;
 
 /** The client commands; they load only the SDK, never the server, so that they start fast. */
-const CLIENT_COMMANDS = new Set(['login', 'logout', 'whoami', 'password', 'token', 'spaces', 'groups', 'audit', 'metrics']);
+const CLIENT_COMMANDS = new Set(['login', 'logout', 'whoami', 'password', 'token', 'spaces', 'groups', 'users', 'audit', 'metrics']);
 
 /**
  * A reader that went away (`onezone metrics | head -1`) wants no more: stop quietly with 0, as

@@ -7,8 +7,9 @@ import { CliError, UsageError } from './errors.js';
 import { groupCommands } from './groups.js';
 import { Output } from './output.js';
 import { spaceCommands } from './spaces.js';
+import { userCommands } from './users.js';
 
-const COMMANDS = new Map<string, Command>([...accountCommands, ...spaceCommands, ...groupCommands, ...adminCommands].map((c) => [c.name, c]));
+const COMMANDS = new Map<string, Command>([...accountCommands, ...spaceCommands, ...groupCommands, ...userCommands, ...adminCommands].map((c) => [c.name, c]));
 
 /**
  * Runs one client command (`argv` starts with its name) and returns the exit code: 0, 1 when
@@ -77,6 +78,7 @@ function parse(command: Command, args: readonly string[]): Invocation {
 function help(command: Command): string {
   const subs = [...COMMANDS.values()].filter((c) => c.name.startsWith(`${command.name} `));
   const lines = [usageOf(command), '', command.summary];
+  if (command.details) lines.push('', command.details);
   if (subs.length > 0) lines.push('', 'Commands:', ...subs.map((c) => `  onezone ${c.name} ${c.params}\n      ${c.summary}`));
   return `${lines.join('\n')}\n`;
 }

@@ -31,6 +31,8 @@ export interface Command {
   /** What follows the name in the usage line, e.g. `ID [--uses N|unlimited]`. */
   params: string;
   summary: string;
+  /** More text for `--help`, after the summary. */
+  details?: string;
   options?: NonNullable<ParseArgsConfig['options']>;
   /** How many positional arguments it takes: [min, max]. */
   arity: readonly [number, number];

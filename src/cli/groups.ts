@@ -3,6 +3,7 @@ import { type Command, mapFew } from './command.js';
 import { UsageError } from './errors.js';
 import { INVITE_OPTIONS, INVITE_PARAMS, inviteOptions, tokenArgument } from './invites.js';
 import { fields, memberTable, table } from './output.js';
+import { SET_OPTIONS, SET_PARAMS, privilegeList, privilegesSet, setDetails, showPrivileges } from './privileges.js';
 
 const GROUP_TYPES: readonly GroupType[] = ['organization', 'unit', 'team', 'role'];
 
@@ -98,6 +99,82 @@ export const groupCommands: Command[] = [
           ? await mapFew(await groups.effectiveUsers(gid), (uid) => groups.effectiveUser(gid, uid))
           : await mapFew(await groups.users(gid), (uid) => groups.user(gid, uid));
       ctx.out.print(members, () => memberTable(members));
+    },
+  },
+  {
+    name: 'groups privileges',
+    params: 'GROUP_ID USER_ID [--effective]',
+    summary: "Show a user's privileges in a group (--effective: with those held through nested groups)",
+    options: { effective: { type: 'boolean' } },
+    arity: [2, 2],
+    async run(ctx, { args, opts }) {
+      const [groupId, userId] = args as [string, string];
+      const effective = opts.effective === true;
+      const groups = ctx.client().groups;
+      const privileges = effective ? await groups.effectiveUserPrivileges(groupId, userId) : await groups.userPrivileges(groupId, userId);
+      showPrivileges(ctx.out, { groupId, userId, effective }, privileges);
+    },
+  },
+  {
+    name: 'groups set-privileges',
+    params: `GROUP_ID USER_ID ${SET_PARAMS}`,
+    summary: "Replace a user's privileges in a group with a comma-separated list (--none: no privileges)",
+    details: setDetails('group'),
+    options: SET_OPTIONS,
+    arity: [2, 3],
+    async run(ctx, inv) {
+      const [groupId, userId] = inv.args as [string, string];
+      const privileges = privilegeList('group', inv, 2);
+      await ctx.client().groups.setUserPrivileges(groupId, userId, privileges);
+      privilegesSet(ctx.out, { groupId, userId }, privileges, `user ${userId} in group ${groupId}`);
+    },
+  },
+  {
+    name: 'groups nested-privileges',
+    params: 'GROUP_ID NESTED_GROUP_ID',
+    summary: "Show a nested group's privileges in its parent group (each of its effective members holds them)",
+    arity: [2, 2],
+    async run(ctx, { args }) {
+      const [groupId, nestedGroupId] = args as [string, string];
+      showPrivileges(ctx.out, { groupId, nestedGroupId }, await ctx.client().groups.nestedPrivileges(groupId, nestedGroupId));
+    },
+  },
+  {
+    name: 'groups set-nested-privileges',
+    params: `GROUP_ID NESTED_GROUP_ID ${SET_PARAMS}`,
+    summary: "Replace a nested group's privileges in its parent with a comma-separated list (--none: no privileges)",
+    details: setDetails('group'),
+    options: SET_OPTIONS,
+    arity: [2, 3],
+    async run(ctx, inv) {
+      const [groupId, nestedGroupId] = inv.args as [string, string];
+      const privileges = privilegeList('group', inv, 2);
+      await ctx.client().groups.setNestedPrivileges(groupId, nestedGroupId, privileges);
+      privilegesSet(ctx.out, { groupId, nestedGroupId }, privileges, `group ${nestedGroupId} in group ${groupId}`);
+    },
+  },
+  {
+    name: 'groups zone-privileges',
+    params: 'GROUP_ID',
+    summary: "Show a group's Onezone (zone-wide) privileges; zone administrators",
+    arity: [1, 1],
+    async run(ctx, { args }) {
+      const groupId = args[0]!;
+      showPrivileges(ctx.out, { groupId }, await ctx.client().privileges.group(groupId));
+    },
+  },
+  {
+    name: 'groups set-zone-privileges',
+    params: `GROUP_ID ${SET_PARAMS}`,
+    summary: "Replace a group's Onezone privileges (its effective members hold them); zone administrators",
+    details: setDetails('Onezone'),
+    options: SET_OPTIONS,
+    arity: [1, 2],
+    async run(ctx, inv) {
+      const groupId = inv.args[0]!;
+      const privileges = privilegeList('Onezone', inv, 1);
+      await ctx.client().privileges.setGroup(groupId, privileges);
+      privilegesSet(ctx.out, { groupId }, privileges, `group ${groupId} in the zone`);
     },
   },
 ];

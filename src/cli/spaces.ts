@@ -1,6 +1,7 @@
 import { type Command, mapFew } from './command.js';
 import { INVITE_OPTIONS, INVITE_PARAMS, inviteOptions, tokenArgument } from './invites.js';
 import { fields, memberTable, table } from './output.js';
+import { SET_OPTIONS, SET_PARAMS, privilegeList, privilegesSet, setDetails, showPrivileges } from './privileges.js';
 
 /** The zone answers this instead of an id when the user has no default space (RC2 behaviour). */
 const NO_DEFAULT = 'undefined';
@@ -112,6 +113,56 @@ export const spaceCommands: Command[] = [
       const sid = args[0]!;
       const members = await mapFew(await spaces.users(sid), (uid) => spaces.user(sid, uid));
       ctx.out.print(members, () => memberTable(members));
+    },
+  },
+  {
+    name: 'spaces privileges',
+    params: 'SPACE_ID USER_ID [--effective]',
+    summary: "Show a user's privileges in a space (--effective: with those held through groups)",
+    options: { effective: { type: 'boolean' } },
+    arity: [2, 2],
+    async run(ctx, { args, opts }) {
+      const [spaceId, userId] = args as [string, string];
+      const effective = opts.effective === true;
+      showPrivileges(ctx.out, { spaceId, userId, effective }, await ctx.client().spaces.userPrivileges(spaceId, userId, { effective }));
+    },
+  },
+  {
+    name: 'spaces set-privileges',
+    params: `SPACE_ID USER_ID ${SET_PARAMS}`,
+    summary: "Replace a user's privileges in a space with a comma-separated list (--none: no privileges)",
+    details: setDetails('space'),
+    options: SET_OPTIONS,
+    arity: [2, 3],
+    async run(ctx, inv) {
+      const [spaceId, userId] = inv.args as [string, string];
+      const privileges = privilegeList('space', inv, 2);
+      await ctx.client().spaces.setUserPrivileges(spaceId, userId, privileges);
+      privilegesSet(ctx.out, { spaceId, userId }, privileges, `user ${userId} in space ${spaceId}`);
+    },
+  },
+  {
+    name: 'spaces group-privileges',
+    params: 'SPACE_ID GROUP_ID',
+    summary: "Show a group's privileges in a space (each of its effective members holds them)",
+    arity: [2, 2],
+    async run(ctx, { args }) {
+      const [spaceId, groupId] = args as [string, string];
+      showPrivileges(ctx.out, { spaceId, groupId }, await ctx.client().spaces.groupPrivileges(spaceId, groupId));
+    },
+  },
+  {
+    name: 'spaces set-group-privileges',
+    params: `SPACE_ID GROUP_ID ${SET_PARAMS}`,
+    summary: "Replace a group's privileges in a space with a comma-separated list (--none: no privileges)",
+    details: setDetails('space'),
+    options: SET_OPTIONS,
+    arity: [2, 3],
+    async run(ctx, inv) {
+      const [spaceId, groupId] = inv.args as [string, string];
+      const privileges = privilegeList('space', inv, 2);
+      await ctx.client().spaces.setGroupPrivileges(spaceId, groupId, privileges);
+      privilegesSet(ctx.out, { spaceId, groupId }, privileges, `group ${groupId} in space ${spaceId}`);
     },
   },
 ];

@@ -15,7 +15,7 @@ export {
 } from './http.js';
 export type * from './types.js';
 export { GROUP_PRIVILEGES, SPACE_PRIVILEGES } from './types.js';
-export type { OnezonePrivilege } from './privileges.js';
+export { ONEZONE_PRIVILEGES, type OnezonePrivilege } from './privileges.js';
 export type { AuditEvent, AuditPage, AuditQuery } from './audit.js';
 export type { TokenInfo } from './tokens.js';
 export type { ProviderDetails } from './provider.js';

@@ -1,13 +1,10 @@
+import { ONEZONE_PRIVILEGES } from '../domain/privileges.js';
 import { type HttpTransport, getJson, seg, send } from './http.js';
 
-export type OnezonePrivilege =
-  | 'view_privileges'
-  | 'set_privileges'
-  | 'list_spaces'
-  | 'list_providers'
-  | 'list_providers_of_space'
-  | 'add_member_to_space'
-  | 'remove_member_from_space';
+// The zone's own list (a pure module, no Node code), as `types.ts` does for space and group privileges.
+export { ONEZONE_PRIVILEGES };
+
+export type OnezonePrivilege = (typeof ONEZONE_PRIVILEGES)[number];
 
 /** Onezone (zone-wide) privileges of users and groups (`/privileges…`). */
 export function privilegesApi(http: HttpTransport) {
