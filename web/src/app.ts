@@ -3,6 +3,7 @@ import type { OnezoneClient } from '../../src/client/browser.js';
 import { html } from './html.js';
 import { AccountPage } from './pages/account.js';
 import { AuditPage } from './pages/audit.js';
+import { GroupPage } from './pages/group.js';
 import { JoinPage } from './pages/join.js';
 import { SignInPage } from './pages/sign-in.js';
 import { SpacePage } from './pages/space.js';
@@ -164,6 +165,8 @@ function page(route: Route, session: Session) {
       return html`<${JoinPage} />`;
     case 'space':
       return html`<${SpacePage} key=${route.id} id=${route.id} />`;
+    case 'group':
+      return html`<${GroupPage} key=${route.id} id=${route.id} />`;
     case 'tokens':
       return html`<${TokensPage} />`;
     case 'audit':

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { isId } from '../../src/client/browser.js';
 
-/** The pages, addressed by the URL's fragment (`#/spaces/ID`) so that the server serves one file. */
+/** The pages, addressed by the URL's fragment (`#/spaces/ID`, `#/groups/ID`) so that the server serves one file. */
 export type Route =
   | { page: 'account' }
   | { page: 'join' }
   | { page: 'space'; id: string }
+  | { page: 'group'; id: string }
   | { page: 'tokens' }
   | { page: 'audit' }
   | { page: 'users' }
@@ -21,9 +22,9 @@ const PAGES: Record<string, Route> = {
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
-  const space = /^\/spaces\/(.*)$/.exec(path);
+  const entity = /^\/(spaces|groups)\/(.*)$/.exec(path);
   // Anything the SDK would not take as an id ('', '.', '..', '%2F', spaces) is no page, not a request.
-  if (space) return isId(space[1]) ? { page: 'space', id: space[1] } : { page: 'missing' };
+  if (entity) return isId(entity[2]) ? { page: entity[1] === 'spaces' ? 'space' : 'group', id: entity[2] } : { page: 'missing' };
   return PAGES[path] ?? { page: 'missing' };
 }
 
@@ -34,6 +35,7 @@ export const href = {
   audit: '#/audit',
   users: '#/users',
   space: (id: string) => `#/spaces/${encodeURIComponent(id)}`,
+  group: (id: string) => `#/groups/${encodeURIComponent(id)}`,
 };
 
 export function navigate(to: string): void {

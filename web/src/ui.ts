@@ -80,6 +80,10 @@ export function onSubmit(handler: (data: FormData, form: HTMLFormElement) => voi
 
 export const text = (data: FormData, name: string): string => String(data.get(name) ?? '').trim();
 
+/** A pasted invite token: never spell-checked (the browser would send it to a spelling service), autocompleted or capitalised. */
+export const tokenField = (label: string) =>
+  html`<label>${label} <textarea name="token" rows="3" autocomplete="off" autocapitalize="off" spellcheck=${false} required></textarea></label>`;
+
 export function useTitle(title: string): void {
   useEffect(() => {
     document.title = `${title} · Onezone`;

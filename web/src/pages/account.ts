@@ -4,8 +4,9 @@ import { html } from '../html.js';
 import { href } from '../router.js';
 import { SessionContext } from '../session.js';
 import { ErrorMessage, Status, onSubmit, text, useAction, useLoad, useTitle } from '../ui.js';
+import { ChangePassword } from './password.js';
 
-const GROUP_TYPES: GroupType[] = ['organization', 'unit', 'team', 'role'];
+export const GROUP_TYPES: GroupType[] = ['organization', 'unit', 'team', 'role'];
 
 export function AccountPage() {
   useTitle('My account');
@@ -31,6 +32,7 @@ export function AccountPage() {
     </form>
     <${ErrorMessage} error=${rename.error} />
     <${Status}>${rename.done}<//>
+    <${ChangePassword} />
     <${MySpaces} />
     <${MyGroups} />
   `;
@@ -86,7 +88,12 @@ function MySpaces() {
 function MyGroups() {
   const { session } = useContext(SessionContext);
   const { client } = session;
-  const groups = useLoad(async () => Promise.all((await client.user.groups()).map((id) => client.user.group(id))), []);
+  const groups = useLoad(async () => {
+    const [direct, effective] = await Promise.all([client.user.groups(), client.user.effectiveGroups()]);
+    const details = (ids: string[]) => Promise.all(ids.map((id) => client.user.group(id)));
+    const [list, viaSubgroups] = await Promise.all([details(direct), details(effective.filter((id) => !direct.includes(id)))]);
+    return { list, viaSubgroups };
+  }, []);
   const action = useAction();
   const act = (what: () => Promise<unknown>, done: string) =>
     action.run(async () => {
@@ -98,17 +105,22 @@ function MyGroups() {
     <section aria-labelledby="my-groups">
       <h2 id="my-groups">My groups</h2>
       <${ErrorMessage} error=${groups.error} />
-      ${groups.data?.length === 0 ? html`<p>You are in no group yet.</p>` : null}
+      ${groups.data?.list.length === 0 ? html`<p>You are in no group yet: create one, or <a href=${href.join}>join one with an invite</a>.</p>` : null}
       <ul class="rows">
-        ${groups.data?.map(
+        ${groups.data?.list.map(
           (g: Group) => html`<li>
-            ${g.name} <span class="tag">${g.type}</span>
+            <a href=${href.group(g.groupId)}>${g.name}</a> <span class="tag">${g.type}</span>
             <span class="actions">
               <button type="button" disabled=${action.busy} onClick=${() => act(() => client.user.leaveGroup(g.groupId), `You left ${g.name}.`)}>Leave<span class="sr-only"> ${g.name}</span></button>
             </span>
           </li>`,
         )}
       </ul>
+      ${groups.data && groups.data.viaSubgroups.length > 0
+        ? html`<h3>Through subgroups</h3>
+            <p>You belong to these groups through one of their subgroups.</p>
+            <ul>${groups.data.viaSubgroups.map((g: Group) => html`<li><a href=${href.group(g.groupId)}>${g.name}</a> <span class="tag">${g.type}</span></li>`)}</ul>`
+        : null}
       <form class="inline" onSubmit=${onSubmit((data, form) => act(async () => {
         await client.user.createGroup(text(data, 'name'), text(data, 'type') as GroupType);
         form.reset();

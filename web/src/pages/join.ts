@@ -2,11 +2,7 @@ import { useContext } from 'preact/hooks';
 import { html } from '../html.js';
 import { href } from '../router.js';
 import { SessionContext } from '../session.js';
-import { ErrorMessage, Status, onSubmit, text, useAction, useLoad, useTitle } from '../ui.js';
-
-/** A pasted invite token: never spell-checked (the browser would send it to a spelling service), autocompleted or capitalised. */
-const tokenField = (label: string) =>
-  html`<label>${label} <textarea name="token" rows="3" autocomplete="off" autocapitalize="off" spellcheck=${false} required></textarea></label>`;
+import { ErrorMessage, Status, onSubmit, text, tokenField, useAction, useLoad, useTitle } from '../ui.js';
 
 /** Joining a space or a group with an invite token someone passed on; or a space with one of my groups. */
 export function JoinPage() {

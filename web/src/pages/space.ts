@@ -1,5 +1,5 @@
 import { useContext } from 'preact/hooks';
-import type { OnezoneClient, SpacePrivilege } from '../../../src/client/browser.js';
+import { type OnezoneClient, SPACE_PRIVILEGES, type SpacePrivilege } from '../../../src/client/browser.js';
 import { html } from '../html.js';
 import { href, navigate } from '../router.js';
 import { SessionContext } from '../session.js';
@@ -17,8 +17,8 @@ async function loadSpace(client: OnezoneClient, id: string, myId: string) {
     client.spaces.users(id, { effective: true }),
     client.spaces.groups(id),
     orNull(client.providers.ofSpace(id)),
-    // Null when the user is a member only through a group: then the zone alone can tell.
-    orNull(client.spaces.userPrivileges(id, myId)),
+    // What the zone decides by: direct and through groups. Null when it is not shown to the user.
+    orNull(client.spaces.userPrivileges(id, myId, { effective: true })),
   ]);
   const users = await Promise.all(
     direct.map(async (uid) => ({ id: uid, details: await orNull(client.spaces.user(id, uid)), privileges: await orNull(client.spaces.userPrivileges(id, uid)) })),
@@ -78,7 +78,7 @@ export function SpacePage({ id }: { id: string }) {
               <td>
                 <${PrivilegeList} privileges=${u.privileges} />
                 ${d.may('space_set_privileges') && u.privileges
-                  ? html`<${PrivilegeEditor} who=${who} current=${u.privileges} save=${async (list: SpacePrivilege[]) => {
+                  ? html`<${PrivilegeEditor} who=${who} names=${SPACE_PRIVILEGES} current=${u.privileges} save=${async (list: SpacePrivilege[]) => {
                       await client.spaces.setUserPrivileges(id, u.id, list);
                       loaded.reload();
                     }} />`
@@ -109,7 +109,7 @@ export function SpacePage({ id }: { id: string }) {
                   <td>
                     <${PrivilegeList} privileges=${g.privileges} />
                     ${d.may('space_set_privileges') && g.privileges
-                      ? html`<${PrivilegeEditor} who=${name} current=${g.privileges} save=${async (list: SpacePrivilege[]) => {
+                      ? html`<${PrivilegeEditor} who=${name} names=${SPACE_PRIVILEGES} current=${g.privileges} save=${async (list: SpacePrivilege[]) => {
                           await client.spaces.setGroupPrivileges(id, g.id, list);
                           loaded.reload();
                         }} />`
@@ -121,7 +121,7 @@ export function SpacePage({ id }: { id: string }) {
           </table>`}
     </section>
 
-    ${d.may('space_invite_user') || d.may('space_invite_group') ? html`<${SpaceInvite} spaceId=${id} />` : null}
+    <${SpaceInvite} spaceId=${id} may=${d.may} />
 
     <section aria-labelledby="providers">
       <h2 id="providers">Providers</h2>
