@@ -31,7 +31,7 @@ export const usersRoutes: Routes = (app, { users }) => {
 
   app.get(
     '/users/:id',
-    { schema: { operationId: 'get_zone_user', tags: ['Extensions'], summary: 'Any account (zone administrators)', params: IdParam, response: { 200: User } } },
+    { schema: { operationId: 'get_zone_user', tags: ['Extensions'], params: IdParam, response: { 200: User } } },
     async (req) => presentUser(await users.byId(asUser(req.actor), req.params.id)),
   );
 };

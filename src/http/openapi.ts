@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { ErrorBody } from '../api/schemas.js';
 import type { AuthRequirement } from './auth.js';
+import { operationDoc } from './operation-docs.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the route schemas (the same ones that validate
@@ -86,11 +87,18 @@ function swaggerOptions(prefix: string): Parameters<typeof import('@fastify/swag
       ],
     },
     // Paths in the document are relative to the server URL above. The error statuses go through
-    // the operation as `x-errors`; transformObject turns them into responses.
+    // the operation as `x-errors`; transformObject turns them into responses. Summaries and
+    // success descriptions come from http/operation-docs.ts where the route gives none.
     transform: ({ schema, url, route }) => {
       const auth = route.config?.auth ?? 'user';
+      const summary = schema?.summary ?? operationDoc(schema?.operationId)?.summary;
       return {
-        schema: { ...schema, ...(auth !== 'user' && { security: SECURITY[auth] }), [X_ERRORS]: errorStatuses(schema, auth) },
+        schema: {
+          ...schema,
+          ...(summary !== undefined && { summary }),
+          ...(auth !== 'user' && { security: SECURITY[auth] }),
+          [X_ERRORS]: errorStatuses(schema, auth),
+        },
         url: url.startsWith(prefix) ? url.slice(prefix.length) || '/' : url,
       };
     },
@@ -98,6 +106,11 @@ function swaggerOptions(prefix: string): Parameters<typeof import('@fastify/swag
       const { openapiObject } = document as { openapiObject: { paths: Record<string, object> } };
       for (const operations of Object.values(openapiObject.paths)) {
         for (const op of Object.values(operations as Record<string, Operation>)) {
+          const success = operationDoc(op.operationId)?.success;
+          for (const [status, response] of Object.entries(op.responses)) {
+            // The generator's placeholder: the route's response schema has no description.
+            if (success !== undefined && status.startsWith('2') && response.description === PLACEHOLDER) response.description = success;
+          }
           for (const status of op[X_ERRORS]) op.responses[status] = { $ref: `#/components/responses/${ERRORS[status].name}` };
           op.responses.default = { $ref: '#/components/responses/Error' };
           delete (op as Partial<Operation>)[X_ERRORS];
@@ -120,7 +133,9 @@ const SECURITY: Record<AuthRequirement, Requirement[]> = {
 };
 
 const X_ERRORS = 'x-errors';
-type Operation = { responses: Record<string, unknown>; [X_ERRORS]: ErrorStatus[] };
+type Operation = { operationId?: string; responses: Record<string, { description?: string; $ref?: string }>; [X_ERRORS]: ErrorStatus[] };
+/** What @fastify/swagger writes for a response whose schema has no description. */
+const PLACEHOLDER = 'Default Response';
 
 /** The shared error responses, by status; `default` (components.responses.Error) stands for the rest. */
 const ERRORS = {

@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { ADMINS_GROUP } from '../../src/domain/authorize.js';
 import { onezonePrivileges } from '../../src/domain/privileges.js';
 import { catalog } from '../../src/errors.js';
+import { OPERATION_DOCS } from '../../src/http/operation-docs.js';
 import { parse } from '../../src/tokens/macaroon.js';
 import { type Answer, type OpenApiDocument, disagreements, generateOpenApi, recordAnswers } from '../helpers/openapi.js';
 import { USER_OPERATIONS, makeFixture } from '../helpers/operations.js';
@@ -24,6 +25,8 @@ const shape = (p: string) => p.replace(/\{[^}]+\}/g, '{}');
 const operationsOf = (doc: OpenApiDocument) =>
   Object.entries(doc.paths).flatMap(([p, ops]) => Object.entries(ops).filter(([m]) => METHODS.includes(m)).map(([m, op]) => ({ p, m, op })));
 const successCodes = (responses: object) => Object.keys(responses).filter((code) => code.startsWith('2'));
+/** The operation's `summary` (test/helpers/openapi.ts does not type it). */
+const summaryOf = (op: object): unknown => (op as { summary?: unknown }).summary;
 
 describe('OpenAPI document', async () => {
   const z = await startZone();
@@ -79,6 +82,44 @@ describe('OpenAPI document', async () => {
       if (rc2Location && !response.headers?.Location) wrong.push(`${op.operationId}: RC2 documents Location`);
     }
     assert.deepEqual(wrong, []);
+  });
+
+  it('gives every operation a short summary, and every response a description other than the generator\'s "Default Response"', () => {
+    const wrong: string[] = [];
+    for (const { p, m, op } of operationsOf(doc)) {
+      const where = `${m.toUpperCase()} ${p} (${op.operationId})`;
+      const raw = summaryOf(op);
+      const summary = typeof raw === 'string' ? raw.trim() : '';
+      if (!summary) wrong.push(`${where}: no summary`);
+      else if (summary.endsWith('.') || summary.length > 60) wrong.push(`${where}: summary "${summary}" is not short (at most 60 characters, no trailing dot)`);
+      for (const [code, r] of Object.entries(op.responses)) {
+        if (r.$ref) continue;
+        if (!r.description?.trim() || r.description === 'Default Response') wrong.push(`${where} ${code}: description "${r.description ?? ''}"`);
+      }
+    }
+    for (const [name, r] of Object.entries(doc.components.responses)) {
+      if (!r.description?.trim() || r.description === 'Default Response') wrong.push(`components.responses.${name}: description "${r.description ?? ''}"`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  it('src/http/operation-docs.ts has an entry for exactly the operations served, and no text its route overrides', () => {
+    const ops = operationsOf(doc);
+    const served = new Set(ops.map(({ op }) => op.operationId));
+    assert.deepEqual(ops.filter(({ op }) => !op.operationId).map(({ p, m }) => `${m.toUpperCase()} ${p}`), [], 'operations without an operationId');
+    assert.equal(served.size, ops.length, 'operationIds are unique');
+    const table = Object.keys(OPERATION_DOCS);
+    assert.deepEqual([...served].filter((id) => !table.includes(id!)), [], 'operations without an entry');
+    assert.deepEqual(table.filter((id) => !served.has(id)), [], 'stale entries: no route has that operationId');
+    // A route's own summary or success description wins: the table's text would be dead.
+    const shadowed: string[] = [];
+    for (const { op } of ops) {
+      const entry = OPERATION_DOCS[op.operationId!]!;
+      const success = op.responses[successCodes(op.responses)[0]!]!;
+      if (entry.summary !== undefined && summaryOf(op) !== entry.summary) shadowed.push(`${op.operationId}: summary "${String(summaryOf(op))}" is the route's`);
+      if (entry.success !== undefined && success.description !== entry.success) shadowed.push(`${op.operationId}: success "${success.description}" is the route's`);
+    }
+    assert.deepEqual(shadowed, []);
   });
 
   it('documents errors: the Error schema with the catalog\'s codes, and on each operation the statuses its shape implies', () => {
