@@ -1,7 +1,7 @@
 import { ApiError } from '../errors.js';
 import { derived } from '../store/answers.js';
 import { timeCaveat } from '../tokens/caveats.js';
-import { type RequestScope, allowsRequest, hasRequestCaveats, mintToken, verifyToken } from '../tokens/tokens.js';
+import { type RequestScope, type TokenClaims, allowsRequest, hasRequestCaveats, mintToken, verifyToken } from '../tokens/tokens.js';
 import type { UserActor } from './actor.js';
 import { auditor } from './audit.js';
 import type { Deps } from './deps.js';
@@ -44,16 +44,24 @@ export function accessTokenService({ store, clock, ids, masterKey, config, metri
       if (row.revoked) throw bad('Provided access token has been revoked.');
       const actor = actorOf(row, claims.id);
       // Not the cached actor: the row (and its actor) is shared by every text with this id.
-      return hasRequestCaveats(claims) ? Object.freeze({ ...actor, scoped: true as const }) : actor;
+      return narrowed(claims, row.expires_at) ? Object.freeze({ ...actor, scoped: true as const }) : actor;
     },
   };
 }
 
 /**
- * A token narrowed to some requests must not buy an unnarrowed one (the new token would carry
- * none of its caveats).
+ * Whether a holder narrowed the token after the zone minted it: request caveats, or an expiry
+ * earlier than its row's. Such a token must not buy an unnarrowed one (the new token would carry
+ * none of its caveats, and the zone's full lifetime).
  */
-export const SCOPED_MINT = new ApiError('forbidden', 'A token narrowed by method or resource caveats cannot mint an access token; use an unnarrowed one.');
+export function narrowed(claims: TokenClaims, rowExpiresAt: number | null): boolean {
+  return hasRequestCaveats(claims) || (claims.notAfter ?? Infinity) < (rowExpiresAt ?? Infinity);
+}
+
+export const SCOPED_MINT = new ApiError(
+  'forbidden',
+  'A token narrowed by caveats (method, resource or an earlier expiry) cannot mint an access token; use the token as the zone issued it.',
+);
 
 /** Said once the signature is proven, as for expiry and revocation. */
 export const REQUEST_REFUSED = "Provided access token's caveats do not allow this request (its method or resource).";

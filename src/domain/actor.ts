@@ -19,7 +19,7 @@ export type Actor =
        * credentials), so that sign-out can revoke it. Kept to the request: never logged or returned.
        */
       tokenId?: string;
-      /** Authenticated by a token with request caveats (`method`, `rootResource`): it may not mint an unrestricted one. */
+      /** Authenticated by a token its holder narrowed (access-tokens.ts `narrowed`): it may not mint an unnarrowed one. */
       scoped?: true;
     }
   | { kind: 'provider'; providerId: string; scoped?: true }

@@ -2,6 +2,7 @@ import { ApiError, invalidField } from '../errors.js';
 import { timeCaveat } from '../tokens/caveats.js';
 import { addFirstPartyCaveat, addThirdPartyCaveat, mint, serialize } from '../tokens/macaroon.js';
 import { caveatKey, rootKey } from '../tokens/tokens.js';
+import { SCOPED_MINT } from './access-tokens.js';
 import type { UserActor } from './actor.js';
 import { auditor } from './audit.js';
 import type { Deps } from './deps.js';
@@ -21,6 +22,7 @@ export function providerLoginService({ store, clock, ids, masterKey, config, met
   return {
     /** `POST /user/provider_login_token` (extension): an access token usable only with a discharge. */
     async mintLoginToken(actor: UserActor, providerId: string): Promise<string> {
+      if (actor.scoped) throw SCOPED_MINT;
       if (!(await store.providers.byId(providerId))) throw new ApiError('notFound', 'Provider not found.');
       const tokenId = ids();
       const caveatId = ids();

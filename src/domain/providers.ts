@@ -4,7 +4,7 @@ import { ApiError } from '../errors.js';
 import type { ProviderRow } from '../store/providers.js';
 import { timeCaveat, tokenTypeCaveat } from '../tokens/caveats.js';
 import { type RequestScope, allowsRequest, hasRequestCaveats, mintToken, verifyToken } from '../tokens/tokens.js';
-import { REQUEST_REFUSED, SCOPED_MINT } from './access-tokens.js';
+import { REQUEST_REFUSED, SCOPED_MINT, narrowed } from './access-tokens.js';
 import type { Actor } from './actor.js';
 import { auditor } from './audit.js';
 import type { Authorizer } from './authorize.js';
@@ -150,7 +150,7 @@ export function providerService({ store, clock, ids, masterKey, config, metrics 
       const notAfter = Math.min(claims.notAfter ?? Infinity, row.expires_at ?? Infinity);
       if (clock() >= notAfter) throw badToken('Provided access token has expired.');
       if (row.revoked) throw badToken('Provided access token has been revoked.');
-      return hasRequestCaveats(claims) ? { kind: 'provider', providerId: row.providerId, scoped: true } : { kind: 'provider', providerId: row.providerId };
+      return narrowed(claims, row.expires_at) ? { kind: 'provider', providerId: row.providerId, scoped: true } : { kind: 'provider', providerId: row.providerId };
     },
 
     /**

@@ -24,6 +24,11 @@ export class MacaroonFormatError extends Error {
 
 /** Longest token text `parse` accepts, in characters. */
 export const MAX_TOKEN_LENGTH = 64 * 1024;
+/**
+ * The zone mints at most three caveats and a holder may add a few; each costs an HMAC to verify,
+ * so a text of thousands (a 64 KiB forgery) is refused before any of them is checked.
+ */
+export const MAX_CAVEATS = 64;
 
 const SIGNATURE_BYTES = 32;
 const NONCE_BYTES = nacl.secretbox.nonceLength;
@@ -267,6 +272,7 @@ export function parseBinary(bytes: Buffer): Macaroon {
     const identifier = text('identifier');
     const caveats: Caveat[] = [];
     while (packets[next]?.[0] === 'cid') {
+      if (caveats.length === MAX_CAVEATS) throw formatError(`more than ${MAX_CAVEATS} caveats`);
       const cid = text('cid');
       if (packets[next]?.[0] === 'vid') {
         const vid = Buffer.from(take('vid'));

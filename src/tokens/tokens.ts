@@ -69,7 +69,7 @@ export function verifyToken(masterKey: Buffer, text: string, discharges: readonl
   const known = memo?.get(text);
   if (known) return known;
   const claims = verifySignature(masterKey, text, discharges);
-  if (claims) {
+  if (claims && text.length <= MAX_PROVEN_LENGTH) {
     if (!memo) proven.set(masterKey, (memo = new Map()));
     if (memo.size >= MAX_PROVEN) memo.delete(memo.keys().next().value!);
     memo.set(text, Object.freeze(claims));
@@ -84,6 +84,12 @@ export function verifyToken(masterKey: Buffer, text: string, discharges: readonl
  * forged one is never stored), the oldest dropped first, so memory stays bounded.
  */
 const MAX_PROVEN = 10_000;
+/**
+ * Longer texts are proven every time instead: the zone's tokens are a few hundred characters
+ * (with a holder's caveats, a few more), and a memory of 10,000 texts of up to 64 KiB each (one
+ * token padded or re-caveated 10,000 ways) would hold 640 MB.
+ */
+const MAX_PROVEN_LENGTH = 2048;
 const proven = new WeakMap<Buffer, Map<string, Readonly<TokenClaims>>>();
 
 function verifySignature(masterKey: Buffer, text: string, discharges: readonly string[]): TokenClaims | undefined {

@@ -133,18 +133,38 @@ describe('access tokens narrowed by their holder', async () => {
     assert.match(await send(narrow(confined, 'rootResource in spaces'), 'GET', '/user'), refused);
   });
 
-  it('a narrowed token cannot mint an unnarrowed one (GET /user/client_token, GET /provider/token): 403', async () => {
-    for (const caveat of ['method = GET', 'rootResource in user']) {
-      const res = await request(`${z.baseUrl}/user/client_token`, { headers: { 'x-auth-token': narrow(alice.token, caveat) } });
-      assert.equal(res.statusCode, 403, caveat);
+  it('a narrowed token cannot mint an unnarrowed one (client, provider and provider-login tokens): 403', async () => {
+    const provider = await registerProvider(z);
+    const soon = `time < ${Math.floor(Date.now() / 1000) + 600}`;
+    const mints = (narrowing: (method: string) => string[]) => [
+      ...narrowing('GET').map((token) => request(`${z.baseUrl}/user/client_token`, { headers: { 'x-auth-token': token } })),
+      ...narrowing('POST').map((token) =>
+        request(`${z.baseUrl}/user/provider_login_token`, {
+          method: 'POST',
+          headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+          body: JSON.stringify({ providerId: provider.id }),
+        }),
+      ),
+    ];
+    // Caveats that allow the request itself; an earlier expiry narrows too (the new token would outlive it).
+    for (const answer of mints((method) => [`method = ${method}`, 'rootResource in user', soon].map((c) => narrow(alice.token, c)))) {
+      const res = await answer;
+      assert.equal(res.statusCode, 403);
       assert.match((JSON.parse(await res.body.text()) as { error_description: string }).error_description, /narrowed/);
     }
-    const provider = await registerProvider(z);
-    const res = await request(`${z.baseUrl}/provider/token`, { headers: { 'x-auth-token': narrow(provider.token, 'method = GET') } });
-    assert.equal(res.statusCode, 403);
-    // Unnarrowed, both still mint; a time caveat alone is no request caveat.
-    assert.ok(await z.client({ token: narrow(alice.token, `time < ${Math.floor(Date.now() / 1000) + 600}`) }).user.clientToken());
-    assert.ok(await provider.api.provider.token());
+    for (const caveat of ['method = GET', soon]) {
+      const res = await request(`${z.baseUrl}/provider/token`, { headers: { 'x-auth-token': narrow(provider.token, caveat) } });
+      assert.equal(res.statusCode, 403, caveat);
+      await res.body.dump();
+    }
+    // As issued, or with a time caveat later than the token's own expiry (which narrows nothing), they mint.
+    const later = `time < ${Math.floor(Date.now() / 1000) + 10 * 365 * 24 * 3600}`;
+    for (const answer of mints(() => [alice.token, narrow(alice.token, later)])) {
+      const res = await answer;
+      assert.equal(res.statusCode, 200);
+      await res.body.dump();
+    }
+    assert.ok(await z.client({ token: narrow(provider.token, later) }).provider.token());
   });
 
   it('the path is read as the router reads it: duplicate slashes and percent-encoding do not matter', async () => {

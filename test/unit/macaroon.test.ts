@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  MAX_CAVEATS,
   MAX_TOKEN_LENGTH,
   MacaroonFormatError,
   addFirstPartyCaveat,
@@ -193,6 +196,12 @@ describe('binary format strictness', () => {
       assert.throws(() => parse(bytes.toString('base64url')), MacaroonFormatError);
     });
   }
+
+  it(`refuses more than MAX_CAVEATS caveats before verifying any of them`, () => {
+    const caveats = (n: number) => Array.from({ length: n }, () => packet('cid', 'time < 1'));
+    assert.equal(parseBinary(Buffer.concat([head, ...caveats(MAX_CAVEATS), sig])).caveats.length, MAX_CAVEATS);
+    assert.throws(() => parseBinary(Buffer.concat([head, ...caveats(MAX_CAVEATS + 1), sig])), /more than 64 caveats/);
+  });
 
   it('accepts what the rejected cases differ from', () => {
     assert.equal(parseBinary(Buffer.concat([Buffer.from('001alocation onezone.orgx\n'), packet('identifier', 'id'), sig])).location, 'onezone.orgx');
@@ -426,6 +435,20 @@ describe('properties', () => {
 describe('token-level properties', () => {
   const masterKey = Buffer.alloc(32, 7);
   const token = mintToken(masterKey, 'onezone', 'an-identifier', ['tokenType = space_invite_user_token', 'time < 4102444800']);
+
+  it('verifyToken() keeps no memory of long texts: one token padded a thousand ways holds no heap', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const key = Buffer.alloc(32, 9);
+    const padded = mintToken(key, 'onezone', 'padded', ['time < 4102444800']);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 1000; i++) assert.equal(verifyToken(key, `${' '.repeat(30_000 + i)}${padded}`)?.id, 'padded');
+    gc();
+    const kept = process.memoryUsage().heapUsed - before;
+    // Remembered, the thousand texts would hold 30 MB.
+    assert.ok(kept < 8 * 1024 * 1024, `${kept} bytes kept`);
+  });
 
   it('verifyToken(): tokenType caveats that disagree leave the token no type at all, not an untyped one', () => {
     const access = mintToken(masterKey, 'onezone', 'an-access-token', ['time < 4102444800']);
