@@ -96,7 +96,8 @@ function fail(err: unknown, command: Command, zone?: string): number {
     return 2;
   }
   if (err instanceof OnezoneError) {
-    say(`${err.description || err.code} (${err.status} ${err.code})`);
+    const wait = err.retryAfter === undefined ? '' : `; try again in ${seconds(err.retryAfter)}`;
+    say(`${err.description || err.code} (${err.status} ${err.code})${wait}`);
     return 1;
   }
   if (err instanceof CliError) {
@@ -113,3 +114,5 @@ function fail(err: unknown, command: Command, zone?: string): number {
   say(`${zone ? `cannot talk to ${zone}: ` : ''}${(err as Error).message}${hint}`);
   return 1;
 }
+
+const seconds = (n: number) => `${n} second${n === 1 ? '' : 's'}`;

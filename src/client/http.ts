@@ -35,6 +35,8 @@ export class OnezoneError extends Error {
     readonly status: number,
     readonly code: string,
     readonly description: string,
+    /** Seconds to wait before trying again, when the answer says (`Retry-After` of a 429 or 503). */
+    readonly retryAfter?: number,
   ) {
     super(`${status} ${code}: ${description}`);
     this.name = 'OnezoneError';
@@ -146,7 +148,7 @@ export class HttpTransport {
     if (res.status >= 300) {
       const err = res.body as { error?: unknown; error_description?: unknown } | undefined;
       if (typeof err === 'object' && err !== null && typeof err.error === 'string') {
-        throw new OnezoneError(res.status, err.error, typeof err.error_description === 'string' ? err.error_description : '');
+        throw new OnezoneError(res.status, err.error, typeof err.error_description === 'string' ? err.error_description : '', retryAfter(res));
       }
       // Not the zone's error shape: a proxy's page or plain text says more than nothing.
       const line = firstLine(res);
@@ -222,6 +224,12 @@ export const seg = (id: string): string => {
   if (!isId(id)) throw new InvalidIdError(String(id));
   return id;
 };
+
+/** `Retry-After` in seconds; its HTTP-date form is not one the zone sends. */
+function retryAfter(res: RawResponse): number | undefined {
+  const value = [res.headers['retry-after']].flat()[0]?.trim();
+  return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+}
 
 /** The id at the end of a Location header such as `/user/spaces/<id>`. */
 export function idFromLocation(res: RawResponse): string {

@@ -49,11 +49,11 @@ function cli(args: string[], opts: { session: string; stdin?: string; env?: Reco
  * A stand-in for a zone, or for what may sit in front of one: answers by `METHOD path` (without
  * the API root), `hang` never answers. Closed when the test file ends.
  */
-async function fakeZone(answers: Record<string, { status: number; type?: string; body?: string } | 'hang'>): Promise<string> {
+async function fakeZone(answers: Record<string, { status: number; type?: string; body?: string; headers?: Record<string, string> } | 'hang'>): Promise<string> {
   const server = http.createServer((req, res) => {
     const answer = answers[`${req.method} ${req.url!.replace(/^\/api\/v3\/onezone/, '')}`] ?? { status: 404, type: 'application/json', body: '{"error":"not_found"}' };
     if (answer === 'hang') return;
-    res.writeHead(answer.status, answer.type ? { 'content-type': answer.type } : {}).end(answer.body);
+    res.writeHead(answer.status, { ...(answer.type && { 'content-type': answer.type }), ...answer.headers }).end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   after(() => {
@@ -529,6 +529,12 @@ describe('onezone client commands against a zone that answers badly, or not at a
       'GET /user/spaces': { status: 503, type: 'text/plain', body: 'Down for maintenance\n' },
       'POST /user/spaces': { status: 201 },
       'GET /user/client_token': { status: 200, type: 'text/html', body: portal },
+      'GET /user/spaces/default': {
+        status: 429,
+        type: 'application/json',
+        body: '{"error":"too_many_requests","error_description":"Too many requests; retry later."}',
+        headers: { 'retry-after': '42' },
+      },
     });
     const session = sessionFor(zone);
     const cases: [string[], string][] = [
@@ -536,6 +542,7 @@ describe('onezone client commands against a zone that answers badly, or not at a
       [['groups'], '502 Bad Gateway (502 unknown)'],
       [['spaces'], 'Service Unavailable: Down for maintenance (503 unknown)'],
       [['spaces', 'create', 'x'], 'the answer lacks its Location header (201 unexpected_answer)'],
+      [['spaces', 'default'], 'Too many requests; retry later. (429 too_many_requests); try again in 42 seconds'],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args, { session });

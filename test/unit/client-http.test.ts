@@ -118,6 +118,33 @@ describe('answers that are not the API', () => {
       await assert.rejects(api.user.get(), (err: unknown) => err instanceof OnezoneError && err.description === 'Internal Server Error');
     });
 
+    it(`a 429 or 503 carries its Retry-After in seconds; a date or nonsense is left out${label}`, async () => {
+      const api = client({ viaFetch });
+      const throttled = (headers: Record<string, string>): Answer => ({
+        status: 429,
+        type: 'application/json',
+        body: '{"error":"too_many_requests","error_description":"Too many requests; retry later."}',
+        headers,
+      });
+      const retryAfter = async () => {
+        try {
+          await api.user.get();
+        } catch (err) {
+          assert.ok(err instanceof OnezoneError);
+          return err.retryAfter;
+        }
+        assert.fail('no error');
+      };
+      answers.set('GET /api/v3/onezone/user', throttled({ 'retry-after': '120' }));
+      assert.equal(await retryAfter(), 120);
+      for (const value of ['Wed, 21 Oct 2026 07:28:00 GMT', '-1', '1.5']) {
+        answers.set('GET /api/v3/onezone/user', throttled({ 'retry-after': value }));
+        assert.equal(await retryAfter(), undefined, value);
+      }
+      answers.set('GET /api/v3/onezone/user', throttled({}));
+      assert.equal(await retryAfter(), undefined);
+    });
+
     it(`a 200 that is not JSON is an UnexpectedAnswerError, not a typed value${label}`, async () => {
       const api = client({ viaFetch });
       answers.set('GET /api/v3/onezone/user', { status: 200, type: 'text/html', body: '<!doctype html>\n<title>Sign in to the portal</title>' });

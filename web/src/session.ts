@@ -42,33 +42,6 @@ export class InputError extends Error {
   }
 }
 
-/**
- * A 429 (too many failed logins) or a 503 says in `Retry-After` how many seconds to wait, which
- * the SDK's errors do not carry: the wait is added to the zone's `error_description`, so every
- * page says it. Other answers pass untouched.
- */
-async function withRetryAfter(res: Response): Promise<Response> {
-  const wait = res.headers.get('retry-after')?.trim();
-  if ((res.status !== 429 && res.status !== 503) || !wait || !/^\d+$/.test(wait)) return res;
-  // Read once and answered anew (not through clone(), which happy-dom's tests cannot read).
-  const headers = new Headers(res.headers);
-  headers.delete('content-length');
-  return new Response(sayingWait(await res.text(), Number(wait)), { status: res.status, statusText: res.statusText, headers });
-}
-
-function sayingWait(text: string, seconds: number): string {
-  try {
-    const body: unknown = JSON.parse(text);
-    const description = (body as { error_description?: unknown } | null)?.error_description;
-    if (typeof description === 'string') {
-      return JSON.stringify({ ...(body as object), error_description: `${description} Try again in ${seconds} second${seconds === 1 ? '' : 's'}.` });
-    }
-  } catch {
-    // Not the zone's JSON (a proxy's page): as it came.
-  }
-  return text;
-}
-
 /** A client of this zone's API, which is served beside the UI (`/ui/` -> `/api/v3/onezone`). */
 export function apiClient(credentials: Credentials): OnezoneClient {
   return new OnezoneClient({
@@ -76,10 +49,9 @@ export function apiClient(credentials: Credentials): OnezoneClient {
     credentials,
     // no-store: no authenticated answer is written to the browser's disk cache. What the
     // browser's fetch throws means "no answer" (the SDK tells a timeout by its own signal); the
-    // SDK's own errors (an id that is not one) are thrown before it and pass as they are. An
-    // answer that says when to retry says it in its description too.
+    // SDK's own errors (an id that is not one) are thrown before it and pass as they are.
     fetch: (input, init) =>
-      window.fetch(input, { ...init, cache: 'no-store' }).then(withRetryAfter, (err: unknown) => {
+      window.fetch(input, { ...init, cache: 'no-store' }).catch((err: unknown) => {
         throw new UnreachableError(err);
       }),
   });
@@ -126,7 +98,11 @@ export const isUnauthenticated = (err: unknown): boolean => err instanceof Onezo
  * in time, or a request the SDK refused to send (an id that is not one).
  */
 export function describeError(err: unknown): string {
-  if (err instanceof OnezoneError) return err.description || `${err.status} ${err.code}`;
+  if (err instanceof OnezoneError) {
+    const text = err.description || `${err.status} ${err.code}`;
+    // A 429 (too many failed logins) or a 503 says how long to wait.
+    return err.retryAfter === undefined ? text : `${text} Try again in ${err.retryAfter} second${err.retryAfter === 1 ? '' : 's'}.`;
+  }
   if (err instanceof UnreachableError || err instanceof InputError) return err.message;
   if (err instanceof RequestTimeoutError) return 'The zone did not answer in time.';
   if (err instanceof InvalidIdError) return `This is not a valid ID: ${JSON.stringify(err.id.length > 64 ? `${err.id.slice(0, 64)}…` : err.id)}.`;
