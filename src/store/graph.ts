@@ -15,19 +15,28 @@ export function ancestorsOfUser(userId: string): RawBuilder<unknown> {
 }
 
 /**
- * `walk(group_id, mask)`: every group the user reaches, once per distinct privilege mask it
- * arrives with. A path starts with the user's direct privileges and is ANDed with each
- * nesting edge's privileges on the way up, so OR-ing the masks of one group gives the RC2
- * effective privileges (direct ∪ over children C: effective-in-C ∩ C's privileges).
- * UNION (not UNION ALL) drops repeated (group, mask) pairs, which bounds the walk.
+ * `walk(group_id, bit)`: every (group, privilege bit) the user reaches, and (bit 0) every group
+ * the user belongs to at all. A path starts with the user's direct privileges and is ANDed with
+ * each nesting edge's privileges on the way up, and the RC2 effective privileges in a group are
+ * the OR over its paths (direct ∪ over children C: effective-in-C ∩ C's privileges): the user
+ * holds a bit in a group exactly when some path carries that bit all the way. Walked bit by bit,
+ * the walk has at most one row per group and bit; walked by whole masks it had one per distinct
+ * mask a group is reached with, up to 2^13 in a graph any user can build (each level nested into
+ * two parents that drop different bits).
  */
 export function privilegeWalkOfUser(userId: string): RawBuilder<unknown> {
-  return sql`walk(group_id, mask) as (
-    select group_id, privileges from group_users where user_id = ${userId}
+  return sql`bits(bit) as (values ${PRIVILEGE_BITS}),
+  walk(group_id, bit) as (
+    select gu.group_id, bits.bit from group_users gu join bits on bits.bit = 0 or (gu.privileges & bits.bit) <> 0
+    where gu.user_id = ${userId}
     union
-    select gn.parent_id, walk.mask & gn.privileges from group_nested gn join walk on gn.child_id = walk.group_id
+    select gn.parent_id, walk.bit from group_nested gn join walk on gn.child_id = walk.group_id
+    where walk.bit = 0 or (gn.privileges & walk.bit) <> 0
   )`;
 }
+
+/** 0 (membership) and every bit a privilege mask may use (31: masks are positive 32-bit integers). */
+const PRIVILEGE_BITS = sql.raw(['(0)', ...Array.from({ length: 31 }, (_, i) => `(${2 ** i})`)].join(', '));
 
 /** `des(group_id)`: the group itself and every group nested in it at any depth (primary-key lookups). */
 export function descendantsOfGroup(groupId: string): RawBuilder<unknown> {

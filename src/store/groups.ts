@@ -25,7 +25,7 @@ const selectEffectiveUsers = prepared(
 const selectEffectivePrivileges = prepared(
   (_db, groupId: string, userId: string) => sql<{ mask: number }>`
         with recursive ${privilegeWalkOfUser(userId)}
-        select mask from walk where group_id = ${groupId}`,
+        select bit as mask from walk where group_id = ${groupId}`,
   { cached: true },
 );
 

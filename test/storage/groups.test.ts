@@ -16,6 +16,70 @@ forEachDialect('store.groups', (it) => {
     assert.equal(await store.groups.exists(id), false);
   });
 
+  it('effectivePrivileges is the OR over paths of the AND along each path, on random graphs', async ({ store }) => {
+    // A seeded generator: the same graphs on every run and both databases.
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const mask = () => random(2 ** 13) & random(2 ** 13);
+    for (let round = 0; round < 12; round++) {
+      const user = await makeUser(store);
+      const groups = await Promise.all(Array.from({ length: 8 }, () => makeGroup(store)));
+      const direct = new Map<number, number>();
+      const edges: [child: number, parent: number, mask: number][] = [];
+      for (let i = 0; i < groups.length; i++) {
+        if (random(3) === 0) {
+          direct.set(i, mask());
+          await store.groups.addUser(groups[i]!, user, direct.get(i)!);
+        }
+        // Edges only towards higher indexes: no cycles.
+        for (let j = i + 1; j < groups.length; j++) {
+          if (random(3) !== 0) continue;
+          edges.push([i, j, mask()]);
+          await store.groups.addNested(groups[j]!, groups[i]!, edges.at(-1)![2]);
+        }
+      }
+      // The reference, group by group in index order: direct ∪ over children (effective ∩ edge).
+      const expected: (number | undefined)[] = [];
+      for (let j = 0; j < groups.length; j++) {
+        let value = direct.get(j);
+        for (const [child, parent, m] of edges) {
+          if (parent === j && expected[child] !== undefined) value = (value ?? 0) | (expected[child]! & m);
+        }
+        expected.push(value);
+      }
+      for (let j = 0; j < groups.length; j++) assert.equal(await store.groups.effectivePrivileges(groups[j]!, user), expected[j], `round ${round}, group ${j}`);
+    }
+  });
+
+  it('effectivePrivileges through layers that each drop a different privilege on one of two paths: every privilege', async ({ store }) => {
+    // Each layer reaches the next through two parents, one passing every privilege and one all but
+    // bit i: 2^13 distinct masks arrive at the top, whose OR is every privilege.
+    const all = 2 ** 13 - 1;
+    const user = await makeUser(store);
+    let below = await makeGroup(store);
+    await store.groups.addUser(below, user, all);
+    for (let i = 0; i < 13; i++) {
+      const [full, partial, next] = [await makeGroup(store), await makeGroup(store), await makeGroup(store)];
+      await store.groups.addNested(full, below, all);
+      await store.groups.addNested(partial, below, all & ~(1 << i));
+      await store.groups.addNested(next, full, all);
+      await store.groups.addNested(next, partial, all);
+      below = next;
+    }
+    const top = await makeGroup(store);
+    await store.groups.addNested(top, below, 1 | 4);
+    assert.equal(await store.groups.effectivePrivileges(below, user), all);
+    assert.equal(await store.groups.effectivePrivileges(top, user), 1 | 4);
+    const stranger = await makeUser(store);
+    assert.equal(await store.groups.effectivePrivileges(top, stranger), undefined);
+    const powerless = await makeUser(store);
+    await store.groups.addUser(below, powerless, 0);
+    assert.equal(await store.groups.effectivePrivileges(top, powerless), 0, 'a member without privileges is still a member');
+  });
+
   it('a duplicate id violates groups_pkey', async ({ store }) => {
     const id = await makeGroup(store);
     await assert.rejects(makeGroup(store, id), (err) => violatedConstraint(err) === 'groups_pkey');
