@@ -78,6 +78,29 @@ export function authorizer(store: Store) {
       throw await refusal(() => store.groups.exists(groupId), 'Group not found.', `This operation requires the '${privilege}' privilege in the group.`);
     },
 
+    /**
+     * `write` in a transaction that is authorized inside it, after locking the space's row: a
+     * concurrent change of the caller's own rights in the space is then either seen or made to
+     * wait. Authorized before the transaction, a member could keep privileges taken from it at
+     * the same moment (its own change, allowed by what it held, committed after the demotion).
+     */
+    spaceWrite<T>(actor: Actor, spaceId: string, privilege: SpacePrivilege, orZone: OnezonePrivilege | undefined, write: (tx: Store) => Promise<T>): Promise<T> {
+      return store.transaction(async (tx) => {
+        await tx.spaces.lock(spaceId);
+        await authorizer(tx).space(actor, spaceId, privilege, orZone);
+        return write(tx);
+      });
+    },
+
+    /** As `spaceWrite`, for a write on a group authorized by a privilege in it. */
+    groupWrite<T>(actor: Actor, groupId: string, privilege: GroupPrivilege, write: (tx: Store) => Promise<T>): Promise<T> {
+      return store.transaction(async (tx) => {
+        await tx.groups.lock(groupId);
+        await authorizer(tx).group(actor, groupId, privilege);
+        return write(tx);
+      });
+    },
+
     async zone(actor: Actor, privilege: OnezonePrivilege): Promise<void> {
       if ((await onezoneMask(actor)) & onezonePrivileges.bit(privilege)) return;
       throw new ApiError('forbidden', `This operation requires the '${privilege}' Onezone privilege.`);

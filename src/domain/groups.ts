@@ -138,17 +138,15 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
 
     /** Replaces the user's direct privileges, as the 2016 server did. */
     async setUserPrivileges(actor: Actor, groupId: string, userId: string, names: readonly GroupPrivilege[]): Promise<void> {
-      await authorize.group(actor, groupId, 'group_set_privileges');
       const mask = groupPrivileges.toMask(names);
-      await store.transaction(async (tx) => {
+      await authorize.groupWrite(actor, groupId, 'group_set_privileges', async (tx) => {
         if (!(await tx.groups.setUserPrivileges(groupId, userId, mask))) throw notMember();
         await audit(tx, actor, 'group.user.privileges', { target: ['group', groupId], subject: ['user', userId], details: { privileges: groupPrivileges.toNames(mask) } });
       });
     },
 
     async removeUser(actor: Actor, groupId: string, userId: string): Promise<void> {
-      await authorize.group(actor, groupId, 'group_remove_user');
-      await store.transaction(async (tx) => {
+      await authorize.groupWrite(actor, groupId, 'group_remove_user', async (tx) => {
         if (!(await tx.groups.removeUser(groupId, userId))) throw notMember();
         await keepAnAdministrator(tx);
         await audit(tx, actor, 'group.user.remove', { target: ['group', groupId], subject: ['user', userId] });
@@ -188,17 +186,15 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
     },
 
     async setNestedPrivileges(actor: Actor, groupId: string, childId: string, names: readonly GroupPrivilege[]): Promise<void> {
-      await authorize.group(actor, groupId, 'group_set_privileges');
       const mask = groupPrivileges.toMask(names);
-      await store.transaction(async (tx) => {
+      await authorize.groupWrite(actor, groupId, 'group_set_privileges', async (tx) => {
         if (!(await tx.groups.setNestedPrivileges(groupId, childId, mask))) throw notSubgroup();
         await audit(tx, actor, 'group.nested.privileges', { target: ['group', groupId], subject: ['group', childId], details: { privileges: groupPrivileges.toNames(mask) } });
       });
     },
 
     async removeNested(actor: Actor, groupId: string, childId: string): Promise<void> {
-      await authorize.group(actor, groupId, 'group_remove_group');
-      await store.transaction(async (tx) => {
+      await authorize.groupWrite(actor, groupId, 'group_remove_group', async (tx) => {
         if (!(await tx.groups.removeNested(groupId, childId))) throw notSubgroup();
         await keepAnAdministrator(tx);
         await audit(tx, actor, 'group.nested.remove', { target: ['group', groupId], subject: ['group', childId] });

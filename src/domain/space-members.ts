@@ -45,8 +45,7 @@ export function spaceMemberService({ store, clock }: Deps, authorize: Authorizer
     },
 
     async removeUser(actor: Actor, spaceId: string, userId: string): Promise<void> {
-      await authorize.space(actor, spaceId, 'space_remove_user', 'remove_member_from_space');
-      await store.transaction(async (tx) => {
+      await authorize.spaceWrite(actor, spaceId, 'space_remove_user', 'remove_member_from_space', async (tx) => {
         if (!(await tx.spaces.removeUser(spaceId, userId))) throw userNotMember();
         await clearDefaultIfGone(tx, userId, spaceId);
         await audit(tx, actor, 'space.user.remove', { target: ['space', spaceId], subject: ['user', userId] });
@@ -67,8 +66,7 @@ export function spaceMemberService({ store, clock }: Deps, authorize: Authorizer
 
     /** Replaces the user's direct privileges. */
     async setUserPrivileges(actor: Actor, spaceId: string, userId: string, privileges: readonly SpacePrivilege[]): Promise<void> {
-      await authorize.space(actor, spaceId, 'space_set_privileges');
-      await store.transaction(async (tx) => {
+      await authorize.spaceWrite(actor, spaceId, 'space_set_privileges', undefined, async (tx) => {
         if (!(await tx.spaces.setUserPrivileges(spaceId, userId, spacePrivileges.toMask(privileges)))) throw userNotMember();
         await audit(tx, actor, 'space.user.privileges', { target: ['space', spaceId], subject: ['user', userId], details: { privileges: names(privileges) } });
       });
@@ -99,8 +97,7 @@ export function spaceMemberService({ store, clock }: Deps, authorize: Authorizer
     },
 
     async removeGroup(actor: Actor, spaceId: string, groupId: string): Promise<void> {
-      await authorize.space(actor, spaceId, 'space_remove_group', 'remove_member_from_space');
-      await store.transaction(async (tx) => {
+      await authorize.spaceWrite(actor, spaceId, 'space_remove_group', 'remove_member_from_space', async (tx) => {
         if (!(await tx.spaces.removeGroup(spaceId, groupId))) throw groupNotMember();
         await audit(tx, actor, 'space.group.remove', { target: ['space', spaceId], subject: ['group', groupId] });
       });
@@ -115,8 +112,7 @@ export function spaceMemberService({ store, clock }: Deps, authorize: Authorizer
 
     /** Replaces the group's privileges; every effective user of the group gets them at once. */
     async setGroupPrivileges(actor: Actor, spaceId: string, groupId: string, privileges: readonly SpacePrivilege[]): Promise<void> {
-      await authorize.space(actor, spaceId, 'space_set_privileges');
-      await store.transaction(async (tx) => {
+      await authorize.spaceWrite(actor, spaceId, 'space_set_privileges', undefined, async (tx) => {
         if (!(await tx.spaces.setGroupPrivileges(spaceId, groupId, spacePrivileges.toMask(privileges)))) throw groupNotMember();
         await audit(tx, actor, 'space.group.privileges', { target: ['space', spaceId], subject: ['group', groupId], details: { privileges: names(privileges) } });
       });

@@ -51,6 +51,14 @@ export function groupsRepo(db: Kysely<Database>, dialect: Dialect) {
       return row !== undefined;
     },
 
+    /**
+     * Inside a transaction, holds the group's row against other writers authorized by the same
+     * group's privileges until the commit (PostgreSQL; on SQLite every transaction is alone).
+     */
+    async lock(id: string): Promise<void> {
+      if (dialect === 'postgres') await db.selectFrom('groups').select('id').where('id', '=', id).forNoKeyUpdate().execute();
+    },
+
     async update(id: string, patch: Partial<Pick<GroupRow, 'name' | 'type'>>): Promise<boolean> {
       const res = await db.updateTable('groups').set(patch).where('id', '=', id).executeTakeFirst();
       return res.numUpdatedRows > 0n;

@@ -28,7 +28,7 @@ function bind(db: Kysely<Database>, dialect: Dialect, adopt?: Connection['adoptT
   return {
     dialect,
     users: usersRepo(db, dialect),
-    spaces: spacesRepo(db),
+    spaces: spacesRepo(db, dialect),
     groups: groupsRepo(db, dialect),
     onezone: onezoneRepo(db),
     tokens: tokensRepo(db, dialect),

@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { column } from './answers.js';
-import { prepared } from './db.js';
+import { type Dialect, prepared } from './db.js';
 import type { Database, SpacesTable } from './schema.js';
 import { ancestorsOfUser } from './graph.js';
 
@@ -39,7 +39,7 @@ const selectOfUser = prepared(
   { cached: true },
 );
 
-export function spacesRepo(db: Kysely<Database>) {
+export function spacesRepo(db: Kysely<Database>, dialect: Dialect) {
   return {
     async insert(row: SpaceRow): Promise<void> {
       await db.insertInto('spaces').values(row).execute();
@@ -51,6 +51,14 @@ export function spacesRepo(db: Kysely<Database>) {
 
     async exists(id: string): Promise<boolean> {
       return (await selectExists(db, id)).rows.length > 0;
+    },
+
+    /**
+     * Inside a transaction, holds the space's row against other writers authorized by the same
+     * space's privileges until the commit (PostgreSQL; on SQLite every transaction is alone).
+     */
+    async lock(id: string): Promise<void> {
+      if (dialect === 'postgres') await db.selectFrom('spaces').select('id').where('id', '=', id).forNoKeyUpdate().execute();
     },
 
     async rename(id: string, name: string): Promise<boolean> {
