@@ -146,6 +146,7 @@ async function compare() {
       rounds: { type: 'string', default: '3' },
       scenario: { type: 'string', default: '3,4' },
       duration: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '50' },
     },
   });
   if (!opt.work) throw new Error('--work DIR: a work dir kept by `npm run bench -- --scenario 3,4 --keep`');
@@ -157,13 +158,14 @@ async function compare() {
   const scenarios = {
     3: {
       title: 'join',
-      // Joiners the kept run did not use (every server starts from a fresh copy of its database).
+      // Every server starts from a copy of the database whose join space is reset (resetJoins),
+      // so each may use every joiner.
       job: () => ({
         method: joinJob.method,
         path: joinJob.path,
         headers: joinJob.headers,
         body: joinJob.body,
-        rotate: { ...joinJob.rotate, skip: Number(joinJob.rotate.skip ?? 0) + 40_000 },
+        rotate: joinJob.rotate,
       }),
     },
     4: {
@@ -183,12 +185,21 @@ async function compare() {
       for (const [name, args] of Object.entries(servers)) {
         const dir = path.join(scratch, name);
         fs.rmSync(dir, { recursive: true, force: true });
-        if (name !== 'baseline') fs.cpSync(zoneDir, dir, { recursive: true, filter: (f) => !f.endsWith('.txt') });
+        if (name !== 'baseline') {
+          fs.cpSync(zoneDir, dir, { recursive: true, filter: (f) => !f.endsWith('.txt') });
+          await resetJoins(dir, fixtures.joinSpaceId);
+        }
         const port = await freePort();
         const log = path.join(scratch, `${name}.log`);
         const env = { ...process.env, ONEZONE_LOG_LEVEL: 'warn' };
         const { child } = await startServer([...args(dir), String(port)], { env, log, port });
-        const job = { url: `http://127.0.0.1:${port}`, connections: 50, duration: Number(opt.duration), warmup: 1, ...(name === 'baseline' ? { method: 'GET', path: '/' } : scenario.job()) };
+        const job = {
+          url: `http://127.0.0.1:${port}`,
+          connections: Number(opt.connections),
+          duration: Number(opt.duration),
+          warmup: Number(opt.duration) < 5 ? 0 : 1,
+          ...(name === 'baseline' ? { method: 'GET', path: '/' } : scenario.job()),
+        };
         const jobFile = path.join(scratch, 'job.json');
         fs.writeFileSync(jobFile, JSON.stringify(job));
         const members = () => (name === 'baseline' || n !== '3' ? 0 : joinSpaceMembers(dir, fixtures.joinSpaceId));
@@ -197,11 +208,14 @@ async function compare() {
         const result = JSON.parse(await runToEnd(['bench/load.mjs', jobFile], { log, capture: true, timeoutMs: 120_000 }));
         const cpu = (cpuMicros(child.pid) - before) / result.requestsIncludingWarmup;
         await stopServer(child);
+        if (result.total === 0 || result.errors > 0 || result.non2xx > 0) {
+          throw new Error(`${name}: ${result.total} requests, ${result.errors} errors, ${result.non2xx} not 2xx (log: ${log})`);
+        }
         // Every 201 a membership that is really there, for the floor as for the zone; requests in
         // flight when the warm-up and the run stopped may have joined too, uncounted.
         const joined = (await members()) - membersBefore;
         const counted = name === 'baseline' || n !== '3' ? 0 : result.okIncludingWarmup;
-        if (joined < counted || joined > counted + 2 * job.connections) throw new Error(`${name}: ${counted} joins answered, ${joined} members added`);
+        if (joined < counted || joined > counted + 2 * job.connections || (counted === 0 && name !== 'baseline' && n === '3')) throw new Error(`${name}: ${counted} joins answered, ${joined} members added`);
         answered[name] = result.rps;
         const ratio = name === 'baseline' ? '' : ` = ${(result.rps / answered.baseline).toFixed(2)} of the baseline`;
         const line = `round ${round}, ${scenario.title}: ${name.padEnd(8)} ${Math.round(result.rps)} req/s, p99 ${result.p99} ms, ${cpu.toFixed(1)} µs CPU a request, ${result.non2xx} non-2xx${ratio}`;
@@ -210,6 +224,19 @@ async function compare() {
     }
   }
   fs.rmSync(scratch, { recursive: true, force: true });
+}
+
+/** The join space as seeded: the kept run's joiners out again, its invite unused. */
+async function resetJoins(dir, spaceId) {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(path.join(dir, 'onezone.sqlite'));
+  try {
+    const invite = db.prepare("select id, issuer_id from tokens where kind = 'invite' and target_type = 'space' and target_id = ?").get(spaceId);
+    db.prepare('delete from space_users where space_id = ? and user_id <> ?').run(spaceId, invite.issuer_id);
+    db.prepare('update tokens set usage_count = 0 where id = ?').run(invite.id);
+  } finally {
+    db.close();
+  }
 }
 
 async function joinSpaceMembers(dir, spaceId) {
