@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { AUDIT_ENTITY_TYPES, type AuditEntityType } from '../domain/audit.js';
 import type { AuditRow } from '../store/audit.js';
 import type { Routes } from './types.js';
 
@@ -42,7 +43,9 @@ export const auditRoutes: Routes = (app, { audit }) => {
           {
             after: Type.Optional(Digits('Only events with a larger id.')),
             limit: Type.Optional(Digits('At most this many events, 1 to 1000 (default 100).')),
-            targetType: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            targetType: Type.Optional(
+              Type.Unsafe<AuditEntityType>({ type: 'string', enum: [...AUDIT_ENTITY_TYPES], description: 'What the events were done to.' }),
+            ),
             targetId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
             actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
           },

@@ -2,7 +2,7 @@ import { ApiError } from '../errors.js';
 import { derived } from '../store/answers.js';
 import { timeCaveat } from '../tokens/caveats.js';
 import { type RequestScope, type TokenClaims, allowsRequest, hasRequestCaveats, mintToken, verifyToken } from '../tokens/tokens.js';
-import type { UserActor } from './actor.js';
+import { accountGone, type UserActor } from './actor.js';
 import { auditor } from './audit.js';
 import type { Deps } from './deps.js';
 import { noMetrics } from './metrics.js';
@@ -24,7 +24,7 @@ export function accessTokenService({ store, clock, ids, masterKey, config, metri
       await store.transaction(async (tx) => {
         // The account may have been deleted since this request authenticated (its row is read
         // outside this transaction): a token row for it would outlive it.
-        if (!(await tx.users.hold(actor.userId))) throw new ApiError('badCredentials', 'The account no longer exists.');
+        if (!(await tx.users.hold(actor.userId))) throw accountGone();
         await tx.tokens.insertAccess(id, { type: 'user', id: actor.userId }, now, expiresAt);
         await audit(tx, actor, 'token.mint', { target: ['user', actor.userId], details: { tokenId: id, type: 'access' } });
       });

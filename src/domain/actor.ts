@@ -1,3 +1,4 @@
+import { ApiError } from '../errors.js';
 import type { UserRow } from '../store/users.js';
 
 /** A user's row without its password hash: what authentication hands on to the request. */
@@ -26,3 +27,6 @@ export type Actor =
   | { kind: 'nobody' };
 
 export type UserActor = Extract<Actor, { kind: 'user' }>;
+
+/** The account a request authenticated as was deleted meanwhile: its credentials are no longer good. */
+export const accountGone = (): ApiError => new ApiError('badCredentials', 'The account no longer exists.');

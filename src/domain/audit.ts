@@ -12,8 +12,12 @@ export type AuditActor = { kind: 'user'; userId: string } | { kind: 'provider'; 
 export const issuerActor = (issuer: { type: 'user' | 'provider'; id: string }): AuditActor =>
   issuer.type === 'user' ? { kind: 'user', userId: issuer.id } : { kind: 'provider', providerId: issuer.id };
 
+/** What an event can be done to (or name as its subject). */
+export const AUDIT_ENTITY_TYPES = ['space', 'group', 'user', 'provider', 'zone'] as const;
+export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
+
 /** An entity as the trail names it: `['space', id]`, `['user', id]`, … */
-export type AuditRef = readonly [type: string, id: string];
+export type AuditRef = readonly [type: AuditEntityType, id: string];
 
 export interface AuditEvent {
   target: AuditRef;
@@ -69,8 +73,29 @@ export interface AuditListQuery {
   actorId?: string;
 }
 
+/**
+ * How long after its event a change may still commit (on PostgreSQL): longer than a join waits
+ * for its invite's row, or any other write between its event and its commit, by far.
+ */
+export const AUDIT_COMMIT_GRACE_S = 10;
+
+/**
+ * The events up to the first missing id behind which a younger event than `young` lies: that id
+ * may belong to a transaction that has not committed yet, and a reader paging with `after` would
+ * step over it for good. Older gaps are rollbacks (or commits a reader has had time to see).
+ */
+export function beforeYoungGap(rows: readonly AuditRow[], after: number, young: number): AuditRow[] {
+  let expected = after + 1;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (row.id !== expected && row.at >= young) return rows.slice(0, i);
+    expected = row.id + 1;
+  }
+  return [...rows];
+}
+
 /** Reading the trail (extension `GET /audit`): zone admins, who hold `view_privileges`. */
-export function auditService({ store }: Deps, authorize: Authorizer) {
+export function auditService({ store, clock }: Deps, authorize: Authorizer) {
   return {
     async list(actor: Actor, q: AuditListQuery): Promise<{ events: AuditRow[]; next: number | undefined }> {
       await authorize.zone(actor, 'view_privileges');
@@ -78,9 +103,13 @@ export function auditService({ store }: Deps, authorize: Authorizer) {
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > AUDIT_MAX_LIMIT) {
         throw new ApiError('invalidRequest', `invalid 'limit' value: must be a whole number from 1 to ${AUDIT_MAX_LIMIT}`);
       }
-      const events = await store.audit.list({ ...q, limit });
-      // A full page may have more behind it; the client asks again from the last id.
-      return { events, next: events.length === limit ? events[events.length - 1]!.id : undefined };
+      const rows = await store.audit.list({ ...q, limit });
+      const filtered = q.targetType !== undefined || q.targetId !== undefined || q.actorId !== undefined;
+      const events = store.audit.idsInCommitOrder || filtered ? rows : beforeYoungGap(rows, q.after ?? 0, clock() - AUDIT_COMMIT_GRACE_S);
+      // A full page may have more behind it, and so may one held back: the client asks again from
+      // the last id (a page held back to nothing says nothing: the reader asks again later).
+      const more = events.length === limit || events.length < rows.length;
+      return { events, next: more ? events.at(-1)?.id : undefined };
     },
   };
 }

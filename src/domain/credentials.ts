@@ -1,6 +1,6 @@
 import { hash, randomBytes } from 'node:crypto';
 import { ApiError, invalidField } from '../errors.js';
-import type { UserActor } from './actor.js';
+import { accountGone, type UserActor } from './actor.js';
 import { auditor } from './audit.js';
 import type { Deps } from './deps.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -76,7 +76,7 @@ export function credentialService({ store, config, clock }: Deps) {
      */
     async changePassword(actor: UserActor, current: string, next: string, admit?: () => () => void): Promise<void> {
       const user = await store.users.byId(actor.userId);
-      if (!user) throw new ApiError('badCredentials', 'The account no longer exists.');
+      if (!user) throw accountGone();
       const stored = user.password_hash;
       if (!stored) throw new ApiError('invalidRequest', 'This account has no password to change.');
       if (!(await check(pairKey(user.login, current), current, stored, admit))) {
@@ -87,7 +87,7 @@ export function credentialService({ store, config, clock }: Deps) {
       await store.transaction(async (tx) => {
         // Only over the hash just proven: a change made meanwhile by another request wins.
         if (!(await tx.users.replacePassword(user.id, stored, replacement))) {
-          if (!(await tx.users.exists(user.id))) throw new ApiError('badCredentials', 'The account no longer exists.');
+          if (!(await tx.users.exists(user.id))) throw accountGone();
           throw new ApiError('conflict', 'The password was changed meanwhile; try again with the new one.');
         }
         await audit(tx, actor, 'user.password', { target: ['user', user.id] });

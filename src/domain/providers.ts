@@ -131,7 +131,7 @@ export function providerService({ store, clock, ids, masterKey, config, metrics 
       const expiresAt = now + config.accessTokenTtl;
       await store.transaction(async (tx) => {
         await tx.tokens.insertAccess(id, { type: 'provider', id: actor.providerId }, now, expiresAt);
-        await audit(tx, actor, 'token.mint', { target: ['provider', actor.providerId], details: { tokenId: id, type: 'access' } });
+        await audit(tx, actor, 'token.mint', { target: ['provider', actor.providerId], details: { tokenId: id, type: PROVIDER_TOKEN_TYPE } });
       });
       metrics.tokenMinted(PROVIDER_TOKEN_TYPE);
       return mintToken(masterKey, config.zoneName, id, [tokenTypeCaveat(PROVIDER_TOKEN_TYPE), timeCaveat(expiresAt)]);

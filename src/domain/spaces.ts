@@ -3,7 +3,7 @@ import type { Store } from '../store/index.js';
 import { listHas } from '../store/answers.js';
 import type { SpaceRow } from '../store/spaces.js';
 import type { TokenRow } from '../store/tokens.js';
-import type { Actor, UserActor } from './actor.js';
+import { accountGone, type Actor, type UserActor } from './actor.js';
 import { auditor } from './audit.js';
 import type { Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
@@ -131,7 +131,7 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
         throw invalidField('spaceId', 'not a space you belong to');
       }
       await store.transaction(async (tx) => {
-        await tx.users.update(actor.userId, { default_space_id: spaceId });
+        if (!(await tx.users.update(actor.userId, { default_space_id: spaceId }))) throw accountGone();
         await audit(tx, actor, 'user.default_space', { target: ['user', actor.userId], subject: ['space', spaceId] });
       });
     },

@@ -1,4 +1,5 @@
 import { ApiError } from '../errors.js';
+import type { Store } from '../store/index.js';
 import type { TokenRow } from '../store/tokens.js';
 import type { UserActor } from './actor.js';
 import { type AuditRef, ZONE, auditor } from './audit.js';
@@ -39,18 +40,22 @@ export async function purgeDeadTokens({ store, clock }: Pick<Deps, 'store' | 'cl
 
 export function tokenService({ store, clock }: Deps) {
   const audit = auditor({ clock });
-  const own = async (actor: UserActor, tokenId: string): Promise<TokenRow> => {
-    const row = await store.tokens.byId(tokenId);
-    if (!row || row.issuer_type !== 'user' || row.issuer_id !== actor.userId) throw new ApiError('notFound', 'Token not found.');
+  const own = async (actor: UserActor, tokenId: string, from: Store = store): Promise<TokenRow> => {
+    const row = await from.tokens.byId(tokenId);
+    if (!row || row.issuer_type !== 'user' || row.issuer_id !== actor.userId) throw notFound();
     return row;
   };
-  const setRevoked = async (actor: UserActor, tokenId: string, revoked: boolean): Promise<void> => {
-    const row = await own(actor, tokenId);
-    await store.transaction(async (tx) => {
-      await tx.tokens.setRevoked(tokenId, revoked);
+  // Inside the transaction, with the outcome of the write itself: a token deleted meanwhile is a
+  // 404, a flag already as asked changes nothing and records nothing.
+  const setRevoked = (actor: UserActor, tokenId: string, revoked: boolean): Promise<void> =>
+    store.transaction(async (tx) => {
+      const row = await own(actor, tokenId, tx);
+      if (!(await tx.tokens.setRevoked(tokenId, revoked))) {
+        if (!(await tx.tokens.byId(tokenId))) throw notFound();
+        return;
+      }
       await audit(tx, actor, revoked ? 'token.revoke' : 'token.unrevoke', { target: tokenTarget(row), details: tokenDetails(row) });
     });
-  };
 
   return {
     list: (actor: UserActor): Promise<TokenRow[]> => store.tokens.ofIssuer('user', actor.userId),
@@ -71,14 +76,16 @@ export function tokenService({ store, clock }: Deps) {
     },
 
     async remove(actor: UserActor, tokenId: string): Promise<void> {
-      const row = await own(actor, tokenId);
       await store.transaction(async (tx) => {
-        await tx.tokens.delete(tokenId);
+        const row = await own(actor, tokenId, tx);
+        if (!(await tx.tokens.delete(tokenId))) throw notFound();
         await audit(tx, actor, 'token.delete', { target: tokenTarget(row), details: tokenDetails(row) });
       });
     },
   };
 }
+
+const notFound = () => new ApiError('notFound', 'Token not found.');
 
 /** Token events name what the token is for: an invite's space, group or user; an access token's holder. */
 const tokenTarget = (row: TokenRow): AuditRef => (row.target_type && row.target_id ? [row.target_type, row.target_id] : [row.issuer_type, row.issuer_id]);

@@ -1,7 +1,7 @@
 import { ApiError, invalidField } from '../errors.js';
 import { violatedConstraint } from '../store/dialect.js';
 import type { UserRow } from '../store/users.js';
-import type { Account, UserActor } from './actor.js';
+import { accountGone, type Account, type UserActor } from './actor.js';
 import { auditor } from './audit.js';
 import { type Authorizer, keepAnAdministrator } from './authorize.js';
 import type { Deps } from './deps.js';
@@ -26,7 +26,7 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
   const current = async (actor: UserActor): Promise<UserRow> => {
     const user = await store.users.byId(actor.userId);
     // The credentials were valid a moment ago; the account was deleted since.
-    if (!user) throw new ApiError('badCredentials', 'The account no longer exists.');
+    if (!user) throw accountGone();
     return user;
   };
 
@@ -84,7 +84,7 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
       const fields = (['name', 'alias', 'emailList'] as const).filter((k) => patch[k] !== undefined);
       if (fields.length === 0) return;
       await store.transaction(async (tx) => {
-        await tx.users.update(actor.userId, set);
+        if (!(await tx.users.update(actor.userId, set))) throw accountGone();
         await audit(tx, actor, 'user.update', { target: ['user', actor.userId], details: { fields } });
       });
     },
@@ -95,7 +95,7 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
         // The row first: on PostgreSQL its lock makes a join or an access token mint of this user
         // that is under way finish first (their reads of the row hold it), so the deletes below
         // see what they added; tokens first would wait on a join that waits on its invite's row.
-        if (!(await tx.users.delete(actor.userId))) throw new ApiError('badCredentials', 'The account no longer exists.');
+        if (!(await tx.users.delete(actor.userId))) throw accountGone();
         await tx.tokens.deleteByIssuer('user', actor.userId);
         await tx.tokens.deleteByTarget('user', actor.userId);
         await tx.onezone.remove('user', actor.userId);

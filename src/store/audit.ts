@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import { prepared } from './db.js';
+import { type Dialect, prepared } from './db.js';
 import type { AuditEventsTable, Database } from './schema.js';
 
 export type AuditRow = Selectable<AuditEventsTable>;
@@ -20,8 +20,14 @@ const insertRow = prepared((db, ...values: unknown[]) =>
   db.insertInto('audit_events').values(Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]])) as NewAuditEvent),
 );
 
-export function auditRepo(db: Kysely<Database>) {
+export function auditRepo(db: Kysely<Database>, dialect: Dialect) {
   return {
+    /**
+     * SQLite has one writer, so ids are in commit order. PostgreSQL takes an id from a sequence at
+     * the insert, and transactions commit in their own order: a smaller id may still appear.
+     */
+    idsInCommitOrder: dialect === 'sqlite',
+
     /** Call with the store of the transaction that makes the change. */
     async record(event: NewAuditEvent): Promise<void> {
       const full = {

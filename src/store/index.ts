@@ -34,7 +34,7 @@ function bind(db: Kysely<Database>, dialect: Dialect, adopt?: Connection['adoptT
     tokens: tokensRepo(db, dialect),
     providers: providersRepo(db),
     health: healthRepo(db),
-    audit: auditRepo(db),
+    audit: auditRepo(db, dialect),
     transaction: (fn) =>
       db.transaction().execute((trx) => {
         adopt?.(trx);

@@ -110,8 +110,10 @@ export function tokensRepo(db: Kysely<Database>, dialect: Dialect) {
         .execute();
     },
 
+    /** False when there is no such token, or its flag already is `revoked`. */
     async setRevoked(id: string, revoked: boolean): Promise<boolean> {
-      const res = await db.updateTable('tokens').set({ revoked: revoked ? 1 : 0 }).where('id', '=', id).executeTakeFirst();
+      const flag = revoked ? 1 : 0;
+      const res = await db.updateTable('tokens').set({ revoked: flag }).where('id', '=', id).where('revoked', '<>', flag).executeTakeFirst();
       return res.numUpdatedRows > 0n;
     },
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
+import { tokenId } from '../../src/client/index.js';
 import { isMissingReference } from '../../src/store/dialect.js';
 import { type TestUser, type TestZone, startZone } from '../helpers/zone.js';
 
@@ -11,7 +12,7 @@ import { type TestUser, type TestZone, startZone } from '../helpers/zone.js';
  */
 
 /** One request: its status and, for an error, its code. */
-async function call(z: TestZone, user: TestUser, method: 'POST' | 'DELETE', path: string, body?: object): Promise<string> {
+async function call(z: TestZone, user: TestUser, method: 'POST' | 'DELETE' | 'PATCH' | 'PUT', path: string, body?: object): Promise<string> {
   const res = await request(`${z.baseUrl}${path}`, {
     method,
     headers: { 'x-auth-token': user.token, ...(body && { 'content-type': 'application/json' }) },
@@ -143,6 +144,49 @@ describe('writes racing the deletion of what they refer to', async () => {
     // Each such 404 leaves a warning in the log: a foreign key failing for another reason would be a bug.
     const warned = z.logs().split('\n').filter((line) => line.includes('a write raced the deletion of a row it refers to')).length;
     assert.ok(warned >= answers.filter((a) => a === '404 not_found').length, `${warned} warnings`);
+  });
+
+  it('account edits racing DELETE /user: success or 401, and never an event after the deletion', async () => {
+    const onlyAnswers = watch(z);
+    const answers: string[] = [];
+    for (let round = 0; round < 12; round++) {
+      const user = await z.user('editing');
+      const sid = await user.api.user.createSpace('home');
+      const [removed, ...rest] = await Promise.all([
+        call(z, user, 'DELETE', '/user'),
+        call(z, user, 'PATCH', '/user', { name: 'renamed' }),
+        call(z, user, 'PUT', '/user/spaces/default', { spaceId: sid }),
+        call(z, user, 'PATCH', '/user', { alias: 'again' }),
+      ]);
+      onlyAnswers([removed], ['200']);
+      answers.push(...rest);
+      const actions = (await z.zone.store.audit.list({ targetType: 'user', targetId: user.id, limit: 100 })).map((e) => e.action);
+      assert.equal(actions.at(-1), 'user.delete', `round ${round}: ${actions.join(', ')}`);
+    }
+    onlyAnswers(answers, ['200', '204', '401 unauthorized', '401 invalid_token']);
+  });
+
+  it('a token deleted twice, and revoked, at once: one deletion, 404 for the rest, no event after it', async () => {
+    const onlyAnswers = watch(z);
+    const answers: string[] = [];
+    const sid = await owner.api.user.createSpace('tokens');
+    for (let round = 0; round < 12; round++) {
+      const id = tokenId(await owner.api.spaces.createUserInvite(sid, { usageLimit: 2 }));
+      const outcome = await Promise.all([
+        call(z, owner, 'DELETE', `/user/tokens/${id}`),
+        call(z, owner, 'DELETE', `/user/tokens/${id}`),
+        call(z, owner, 'PATCH', `/user/tokens/${id}`, { revoked: true }),
+      ]);
+      answers.push(...outcome);
+      assert.equal(outcome.slice(0, 2).filter((a) => a === '204').length, 1, `round ${round}: ${outcome.join(', ')}`);
+      const events = (await z.zone.store.audit.list({ targetType: 'space', targetId: sid, limit: 1000 }))
+        .filter((e) => e.details?.includes(id) && e.action !== 'token.mint')
+        .map((e) => e.action);
+      assert.equal(events.at(-1), 'token.delete', `round ${round}: ${events.join(', ')}`);
+      assert.equal(events.filter((a) => a === 'token.delete').length, 1);
+      assert.equal(events.length, outcome[2] === '204' ? 2 : 1, `round ${round}: ${events.join(', ')} after ${outcome.join(', ')}`);
+    }
+    onlyAnswers(answers, ['204', '404 not_found']);
   });
 
   it('POST /groups/{id}/spaces racing DELETE /groups/{id}: 201 or 404', async () => {
