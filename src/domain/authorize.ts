@@ -22,6 +22,12 @@ export async function administersAdmins(store: Store, groupId: string, userId: s
   return groupId === ADMINS_GROUP && store.groups.hasEffectiveUser(ADMINS_GROUP, userId);
 }
 
+/** What a group write locks besides the group's row (see `groupWrite`). */
+export interface GroupWriteLocks {
+  graph?: true;
+  admins?: true;
+}
+
 /**
  * Refuses, inside the transaction that removed a membership or an account, to leave the
  * `admins` group without any user: nobody could administer the zone any more (the 2016 zone
@@ -29,6 +35,9 @@ export async function administersAdmins(store: Store, groupId: string, userId: s
  * `admin`, see bootstrap.ts).
  */
 export async function keepAnAdministrator(tx: Store): Promise<void> {
+  // Callers lock the `admins` row when their transaction starts (`groupWrite`'s `admins`, or
+  // `tx.groups.lock(ADMINS_GROUP)`): taken here, after their deletions, it would be taken in the opposite order to
+  // a change of `admins` itself, and PostgreSQL would end one of them as a deadlock.
   if (!(await tx.groups.hasAnyUser(ADMINS_GROUP))) {
     throw new ApiError('invalidRequest', 'The zone would be left without an administrator: the admins group must keep at least one user.');
   }
@@ -92,9 +101,16 @@ export function authorizer(store: Store) {
       });
     },
 
-    /** As `spaceWrite`, for a write on a group authorized by a privilege in it. */
-    groupWrite<T>(actor: Actor, groupId: string, privilege: GroupPrivilege, write: (tx: Store) => Promise<T>): Promise<T> {
+    /**
+     * As `spaceWrite`, for a write on a group authorized by a privilege in it. `locks` names what
+     * else the write takes, so that every transaction takes them in one order (PostgreSQL):
+     * the nesting graph (a change of nesting), the `admins` row (a removal, which ends with
+     * `keepAnAdministrator`), then the group's row.
+     */
+    groupWrite<T>(actor: Actor, groupId: string, privilege: GroupPrivilege, locks: GroupWriteLocks, write: (tx: Store) => Promise<T>): Promise<T> {
       return store.transaction(async (tx) => {
+        if (locks.graph) await tx.groups.lockGraph();
+        if (locks.admins) await tx.groups.lock(ADMINS_GROUP);
         await tx.groups.lock(groupId);
         await authorizer(tx).group(actor, groupId, privilege);
         return write(tx);

@@ -91,14 +91,16 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
      * zone privileges go in the same transaction. The `admins` group is the zone's root of trust.
      * Locks are taken in the order joins take them, so that on PostgreSQL they wait for each other
      * instead of deadlocking: the nesting graph (`joinNested` locks it first; the cascade would
-     * take it after the group's row), the group's row (a join's membership locks it before its
-     * invite's row), then the invites.
+     * take it after the group's row), the `admins` row (which `keepAnAdministrator` reads, and a
+     * change of `admins` locks first: authorize.ts `groupWrite`), the group's row (a join's
+     * membership locks it before its invite's row), then the invites.
      */
     async remove(actor: Actor, groupId: string): Promise<void> {
       await authorize.group(actor, groupId, 'group_remove');
       if (groupId === ADMINS_GROUP) throw new ApiError('invalidRequest', 'The predefined admins group cannot be removed.');
       await store.transaction(async (tx) => {
         await tx.groups.lockGraph();
+        await tx.groups.lock(ADMINS_GROUP);
         if (!(await tx.groups.delete(groupId))) throw groupNotFound();
         await tx.tokens.deleteByTarget('group', groupId);
         await tx.onezone.remove('group', groupId);
@@ -139,14 +141,14 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
     /** Replaces the user's direct privileges, as the 2016 server did. */
     async setUserPrivileges(actor: Actor, groupId: string, userId: string, names: readonly GroupPrivilege[]): Promise<void> {
       const mask = groupPrivileges.toMask(names);
-      await authorize.groupWrite(actor, groupId, 'group_set_privileges', async (tx) => {
+      await authorize.groupWrite(actor, groupId, 'group_set_privileges', {}, async (tx) => {
         if (!(await tx.groups.setUserPrivileges(groupId, userId, mask))) throw notMember();
         await audit(tx, actor, 'group.user.privileges', { target: ['group', groupId], subject: ['user', userId], details: { privileges: groupPrivileges.toNames(mask) } });
       });
     },
 
     async removeUser(actor: Actor, groupId: string, userId: string): Promise<void> {
-      await authorize.groupWrite(actor, groupId, 'group_remove_user', async (tx) => {
+      await authorize.groupWrite(actor, groupId, 'group_remove_user', { admins: true }, async (tx) => {
         if (!(await tx.groups.removeUser(groupId, userId))) throw notMember();
         await keepAnAdministrator(tx);
         await audit(tx, actor, 'group.user.remove', { target: ['group', groupId], subject: ['user', userId] });
@@ -187,14 +189,14 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
 
     async setNestedPrivileges(actor: Actor, groupId: string, childId: string, names: readonly GroupPrivilege[]): Promise<void> {
       const mask = groupPrivileges.toMask(names);
-      await authorize.groupWrite(actor, groupId, 'group_set_privileges', async (tx) => {
+      await authorize.groupWrite(actor, groupId, 'group_set_privileges', { graph: true }, async (tx) => {
         if (!(await tx.groups.setNestedPrivileges(groupId, childId, mask))) throw notSubgroup();
         await audit(tx, actor, 'group.nested.privileges', { target: ['group', groupId], subject: ['group', childId], details: { privileges: groupPrivileges.toNames(mask) } });
       });
     },
 
     async removeNested(actor: Actor, groupId: string, childId: string): Promise<void> {
-      await authorize.groupWrite(actor, groupId, 'group_remove_group', async (tx) => {
+      await authorize.groupWrite(actor, groupId, 'group_remove_group', { graph: true, admins: true }, async (tx) => {
         if (!(await tx.groups.removeNested(groupId, childId))) throw notSubgroup();
         await keepAnAdministrator(tx);
         await audit(tx, actor, 'group.nested.remove', { target: ['group', groupId], subject: ['group', childId] });
@@ -219,6 +221,7 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
     /** `DELETE /user/groups/{gid}`: leaves a group the user belongs to directly. */
     async leave(actor: UserActor, groupId: string): Promise<void> {
       await store.transaction(async (tx) => {
+        await tx.groups.lock(ADMINS_GROUP);
         if (await tx.groups.removeUser(groupId, actor.userId)) {
           await keepAnAdministrator(tx);
           return audit(tx, actor, 'group.user.leave', { target: ['group', groupId], subject: ['user', actor.userId] });

@@ -3,7 +3,7 @@ import { violatedConstraint } from '../store/dialect.js';
 import type { UserRow } from '../store/users.js';
 import { accountGone, type Account, type UserActor } from './actor.js';
 import { auditor } from './audit.js';
-import { type Authorizer, keepAnAdministrator } from './authorize.js';
+import { ADMINS_GROUP, type Authorizer, keepAnAdministrator } from './authorize.js';
 import type { Deps } from './deps.js';
 import { hashPassword } from './passwords.js';
 
@@ -92,9 +92,12 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
     /** Deletes the account, its memberships (cascade) and every token it issued. */
     async remove(actor: UserActor): Promise<void> {
       await store.transaction(async (tx) => {
-        // The row first: on PostgreSQL its lock makes a join or an access token mint of this user
-        // that is under way finish first (their reads of the row hold it), so the deletes below
-        // see what they added; tokens first would wait on a join that waits on its invite's row.
+        // The `admins` row first, as every change that may empty `admins` takes it (authorize.ts
+        // `groupWrite`). Then the user's row: on PostgreSQL its lock makes a join or an access
+        // token mint of this user that is under way finish first (their reads of the row hold
+        // it), so the deletes below see what they added; tokens first would wait on a join that
+        // waits on its invite's row.
+        await tx.groups.lock(ADMINS_GROUP);
         if (!(await tx.users.delete(actor.userId))) throw accountGone();
         await tx.tokens.deleteByIssuer('user', actor.userId);
         await tx.tokens.deleteByTarget('user', actor.userId);
