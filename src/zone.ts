@@ -6,6 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type Services, buildApp } from './app.js';
 import type { KeyAndCert } from './crypto/certs.js';
 import { type Config, ConfigError, decodeMasterKey } from './config.js';
+import { certIsOfKey } from './crypto/pair.js';
 import { createFileOnce } from './files.js';
 import { bootstrap } from './domain/bootstrap.js';
 import { verifyPassword } from './domain/passwords.js';
@@ -188,7 +189,8 @@ async function loadZoneCa(dataDir: string, zoneName: string): Promise<KeyAndCert
   const keyFile = path.join(dir, 'zone-ca.key');
   const certFile = path.join(dir, 'zone-ca.crt');
   if (fs.existsSync(keyFile) && fs.existsSync(certFile)) {
-    return { keyPem: fs.readFileSync(keyFile, 'utf8'), certPem: fs.readFileSync(certFile, 'utf8') };
+    const pair = { keyPem: fs.readFileSync(keyFile, 'utf8'), certPem: fs.readFileSync(certFile, 'utf8') };
+    if (certIsOfKey(pair.keyPem, pair.certPem)) return pair;
   }
   const { createZoneCa, loadOrCreate } = await import('./crypto/certs.js');
   return loadOrCreate(dir, 'zone-ca', (keys) => createZoneCa(zoneName, keys));
@@ -208,7 +210,8 @@ async function serverTls(dataDir: string): Promise<{ key: string; cert: string }
   const dir = path.join(dataDir, 'tls');
   const keyFile = path.join(dir, 'server.key');
   const certFile = path.join(dir, 'server.crt');
-  if (!fs.existsSync(keyFile) || !fs.existsSync(certFile)) {
+  const inPlace = fs.existsSync(keyFile) && fs.existsSync(certFile) && certIsOfKey(fs.readFileSync(keyFile, 'utf8'), fs.readFileSync(certFile, 'utf8'));
+  if (!inPlace) {
     const { createSelfSignedServerCert, loadOrCreate } = await import('./crypto/certs.js');
     await loadOrCreate(dir, 'server', (keys) => createSelfSignedServerCert([os.hostname()], keys));
   }

@@ -4,7 +4,7 @@
  * Keys are EC P-256 made with WebCrypto; X.509 encoding is done by @peculiar/x509.
  */
 import { createHash, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
 // @peculiar/x509 registers its algorithms through tsyringe, which needs the Reflect metadata
@@ -13,6 +13,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { Extension, JsonGeneralName, JsonName, X509Certificate } from '@peculiar/x509';
 import { createFileOnce } from '../files.js';
+import { certIsOfKey } from './pair.js';
 
 const webcrypto = globalThis.crypto;
 x509.cryptoProvider.set(webcrypto);
@@ -355,22 +356,50 @@ function providerIdFromSubject(cert: X509Certificate): string | null {
 
 /**
  * The key and certificate `name` in `dir`, made on first use. Processes starting together on one
- * data dir (`--workers`) must end with the same pair: each file is linked into place only when
- * absent, and the certificate is made from the key on disk, which is all a self-signed certificate
- * needs. A key a crash left without its certificate gets one on the next start.
+ * data dir (`--workers`) must end with the same key: it is linked into place only when absent,
+ * and the certificate is made from the key on disk, which is all a self-signed certificate needs
+ * (two made at once differ only in serial and dates, and either serves). A certificate missing,
+ * or not of the key (a key lost and made anew), is made again from the key.
  */
 export async function loadOrCreate(dir: string, name: string, create: (keys: CryptoKeyPair) => Promise<KeyAndCert>): Promise<KeyAndCert> {
   const keyPath = path.join(dir, `${name}.key`);
   const certPath = path.join(dir, `${name}.crt`);
   const existing = await readPair(keyPath, certPath);
-  if (existing) return existing;
+  if (existing && certIsOfKey(existing.keyPem, existing.certPem)) return existing;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if ((await readIfExists(keyPath)) === null) {
     createFileOnce(keyPath, await exportPrivateKeyPem((await generateEcKeys()).privateKey), 0o600);
   }
   const keyPem = await readFile(keyPath, 'utf8');
-  createFileOnce(certPath, (await create(await importKeyPair(keyPem))).certPem, 0o644);
+  const onDisk = await readIfExists(certPath);
+  if (onDisk === null || !certIsOfKey(keyPem, onDisk)) {
+    await writeFileAtomic(certPath, (await create(await importKeyPair(keyPem))).certPem, 0o644);
+  }
   return { keyPem, certPem: await readFile(certPath, 'utf8') };
+}
+
+/** A temp file, synced, renamed over `file`, and the directory synced: readers see one or the other. */
+async function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const handle = await open(tmp, 'wx', mode);
+    try {
+      await handle.writeFile(data, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  const dirHandle = await open(path.dirname(file), 'r');
+  try {
+    await dirHandle.sync();
+  } finally {
+    await dirHandle.close();
+  }
 }
 
 /** Both files, or null when either is missing; any other read error is real and propagates. */

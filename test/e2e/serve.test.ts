@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -38,6 +38,19 @@ describe('onezone serve (a real process)', async () => {
     assert.equal((await alice.user.get()).name, 'Alice');
     await alice.close();
     assert.equal(await zone.stop('SIGINT'), 0);
+  });
+
+  it('a TLS key lost since the last start is made anew with a certificate of its own (the old one would not start)', async () => {
+    for (const name of ['server', 'zone-ca']) fs.rmSync(path.join(dataDir, 'tls', `${name}.key`));
+    const zone = await spawnZone(['--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1']);
+    for (const name of ['server', 'zone-ca']) {
+      const key = createPrivateKey(fs.readFileSync(path.join(dataDir, 'tls', `${name}.key`), 'utf8'));
+      assert.ok(new X509Certificate(fs.readFileSync(path.join(dataDir, 'tls', `${name}.crt`), 'utf8')).checkPrivateKey(key), name);
+    }
+    const alice = new OnezoneClient({ baseUrl: zone.url, ca: fs.readFileSync(path.join(dataDir, 'tls/server.crt'), 'utf8'), credentials: { basic: { login: 'alice', password: 'alice-password' } } });
+    assert.equal((await alice.user.get()).name, 'Alice');
+    await alice.close();
+    assert.equal(await zone.stop('SIGTERM'), 0);
   });
 
   it('without ONEZONE_ADMIN_PASSWORD, prints a generated admin password once, and it works', async () => {

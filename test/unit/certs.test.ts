@@ -289,6 +289,23 @@ describe('loadOrCreate', () => {
     assert.equal(await readFile(path.join(dir, 'server.crt'), 'utf8'), second.certPem);
   });
 
+  test('a key lost and made anew gets a certificate of its own: the old one is replaced', async () => {
+    const dir = path.join(tmp, 'lost-key');
+    const first = await loadOrCreate(dir, 'zone-ca', (keys) => createZoneCa('Lost', keys));
+    await rm(path.join(dir, 'zone-ca.key'));
+    const second = await loadOrCreate(dir, 'zone-ca', (keys) => createZoneCa('Lost', keys));
+    assert.notEqual(second.keyPem, first.keyPem);
+    assert.notEqual(second.certPem, first.certPem);
+    assert.ok(new X509Certificate(second.certPem).checkPrivateKey(createPrivateKey(second.keyPem)));
+    assert.equal(await readFile(path.join(dir, 'zone-ca.crt'), 'utf8'), second.certPem);
+    // A certificate of another key put in place is replaced too; a matching pair is kept as it is.
+    await writeFile(path.join(dir, 'zone-ca.crt'), first.certPem);
+    const third = await loadOrCreate(dir, 'zone-ca', (keys) => createZoneCa('Lost', keys));
+    assert.equal(third.keyPem, second.keyPem);
+    assert.ok(new X509Certificate(third.certPem).checkPrivateKey(createPrivateKey(third.keyPem)));
+    assert.deepEqual(await loadOrCreate(dir, 'zone-ca', () => assert.fail('made again')), third);
+  });
+
   test('processes making the pair at the same moment all end with the one on disk', async () => {
     const dir = path.join(tmp, 'together');
     const pairs = await Promise.all(
