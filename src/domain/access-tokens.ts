@@ -44,7 +44,8 @@ export function accessTokenService({ store, clock, ids, masterKey, config, metri
       if (row.revoked) throw bad('Provided access token has been revoked.');
       const actor = actorOf(row, claims.id);
       // Not the cached actor: the row (and its actor) is shared by every text with this id.
-      return narrowed(claims, row.expires_at) ? Object.freeze({ ...actor, scoped: true as const }) : actor;
+      // A login token is bounded by its discharge (10 hours): what it mints must not outlive it.
+      return discharges.length > 0 || narrowed(claims, row.expires_at) ? Object.freeze({ ...actor, scoped: true as const }) : actor;
     },
   };
 }
@@ -60,7 +61,7 @@ export function narrowed(claims: TokenClaims, rowExpiresAt: number | null): bool
 
 export const SCOPED_MINT = new ApiError(
   'forbidden',
-  'A token narrowed by caveats (method, resource or an earlier expiry) cannot mint an access token; use the token as the zone issued it.',
+  'A token narrowed by caveats (method, resource or an earlier expiry) or used with a discharge cannot mint an access token; use an access token as the zone issued it.',
 );
 
 /** Said once the signature is proven, as for expiry and revocation. */

@@ -54,6 +54,22 @@ describe('provider-mediated login: POST /user/authorize and discharge macaroons'
     assert.equal(again.status, 200);
   });
 
+  it('a login token with its discharge cannot mint tokens that would outlive the discharge: 403', async () => {
+    const { token, m, discharge } = await login();
+    const headers = { macaroon: token, 'discharge-macaroons': serialize(bindForRequest(m, parse(discharge))) };
+    const minted = await request(`${z.baseUrl}/user/client_token`, { headers });
+    assert.equal(minted.statusCode, 403);
+    assert.match(((await minted.body.json()) as { error_description: string }).error_description, /discharge/);
+    const again = await request(`${z.baseUrl}/user/provider_login_token`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ providerId: p.id }),
+    });
+    assert.equal(again.statusCode, 403);
+    await again.body.dump();
+    assert.equal((await getUser(headers)).status, 200, 'it still authenticates');
+  });
+
   it('without the discharge, with it unbound, bound to another token, or tampered: 401', async () => {
     const first = await login();
     const second = await login();
