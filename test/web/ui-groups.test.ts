@@ -145,6 +145,20 @@ describe('web UI: groups, against a real zone', async () => {
     assert.ok(g.text(users).includes('Members through subgroups') && g.text(users).includes(`hana (${hana.login})`), g.text(users));
   });
 
+  it('a member who may join the group to a parent but not view it: the join is reported, with the parent by id', async () => {
+    const [lea, mia] = await Promise.all([z.user('lea'), z.user('mia')]);
+    const parent = await lea.api.user.createGroup('lea-parent', 'organization');
+    const child = await lea.api.user.createGroup('lea-child', 'team');
+    await mia.api.user.joinGroup(await lea.api.groups.createUserInvite(child, { privileges: ['group_join_group'] }));
+    const m = await open(`#/groups/${child}`);
+    await m.signIn(mia.login, mia.password);
+    const form = m.region('Join a parent group');
+    m.fill('Subgroup invite token', await lea.api.groups.nestedInviteToken(parent), form);
+    await m.click('Join as a subgroup', form);
+    await m.see(`This group is a subgroup of ${parent}.`);
+    assert.deepEqual(await lea.api.groups.nested(parent), [child]);
+  });
+
   it('renames the group, changes privileges, leaves it, as the privileges allow; without group_view_data the lists are hidden and the zone decides', async () => {
     const [ivan, jane] = await Promise.all([z.user('ivan'), z.user('jane')]);
     const groupId = await ivan.api.user.createGroup('old-name', 'team');

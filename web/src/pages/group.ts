@@ -181,9 +181,10 @@ function JoinParent({ groupId, joined }: { groupId: string; joined: () => void }
     <form aria-labelledby="join-parent" onSubmit=${onSubmit((data, form) => action.run(async () => {
       const parentId = await client.groups.joinNested(groupId, text(data, 'token'));
       form.reset();
-      const parent = await client.groups.parent(groupId, parentId);
       joined();
-      return html`This group is a subgroup of <a href=${href.group(parentId)}>${parent.name}</a>.`;
+      // The join is done: the parent's name is only a nicety (reading it needs group_view_data here).
+      const name = await client.groups.parent(groupId, parentId).then((p) => p.name, () => parentId);
+      return html`This group is a subgroup of <a href=${href.group(parentId)}>${name}</a>.`;
     }))}>
       <h3 id="join-parent">Join a parent group</h3>
       <p>With an invite for a subgroup: this group becomes a subgroup of the group that issued it, and its members become members of that group.</p>
