@@ -64,6 +64,12 @@ export function registerAuth(app: FastifyInstance, services: AuthServices, metri
     if (request.is404) return hooks.user(request, reply).then(() => done(), done);
     done();
   });
+  // A password the route itself checked and refused (PATCH /user/password's current one) is a
+  // refused credential too, though the request's own credential passed the hook.
+  app.addHook('onResponse', (request, reply, done) => {
+    if (reply.statusCode === 401 && request.actor !== null && request.passwordLogin !== undefined) metrics.authFailure('basic');
+    done();
+  });
 }
 
 function authHook(required: Exclude<AuthRequirement, 'none'>, services: AuthServices, metrics: Pick<Metrics, 'authFailure'>, gate: PasswordCheckGate | undefined) {

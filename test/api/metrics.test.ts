@@ -88,8 +88,10 @@ describe('GET /metrics', async () => {
       await fails(z.client({ basic: { login: alice.login, password: 'wrong-password' } }).user.get(), 401);
       await fails(z.client({ token: `${alice.token.slice(0, -4)}AAAA` }).user.get(), 401);
       await fails(z.client({ token: 'garbage', header: 'bearer' }).user.get(), 401);
+      // A wrong current password, on a request whose token is good: a refused password.
+      await fails(alice.api.user.changePassword('not-the-password', 'another-password-1'), 401);
     });
-    assert.equal(moved(authFailures('basic')), 1);
+    assert.equal(moved(authFailures('basic')), 2);
     assert.equal(moved(authFailures('token')), 2);
     assert.equal(moved(authFailures('certificate')), 0);
   });
