@@ -8,6 +8,8 @@ export type NewAuditEvent = Insertable<AuditEventsTable>;
 export interface AuditQuery {
   /** Only events with a larger id. */
   after?: number;
+  /** Only events with an id up to this. */
+  upTo?: number;
   limit: number;
   targetType?: string;
   targetId?: string;
@@ -40,10 +42,16 @@ export function auditRepo(db: Kysely<Database>, dialect: Dialect) {
       await insertRow(db, ...COLUMNS.map((c) => full[c]));
     },
 
+    async lastId(): Promise<number> {
+      const row = await db.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('last')).executeTakeFirst();
+      return Number(row?.last ?? 0);
+    },
+
     /** Events in id order, after `after`, at most `limit`, narrowed by target and actor when given. */
     list(q: AuditQuery): Promise<AuditRow[]> {
       let query = db.selectFrom('audit_events').selectAll().orderBy('id').limit(q.limit);
       if (q.after !== undefined) query = query.where('id', '>', q.after);
+      if (q.upTo !== undefined) query = query.where('id', '<=', q.upTo);
       if (q.targetType !== undefined) query = query.where('target_type', '=', q.targetType);
       if (q.targetId !== undefined) query = query.where('target_id', '=', q.targetId);
       if (q.actorId !== undefined) query = query.where('actor_id', '=', q.actorId);

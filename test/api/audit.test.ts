@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AuditEvent, AuditQuery, OnezoneClient } from '../../src/client/index.js';
 import { tokenId } from '../../src/client/index.js';
+import { AUDIT_SCAN_WINDOW } from '../../src/domain/audit.js';
 import { fails } from '../helpers/assert.js';
 import { registerProvider } from '../helpers/providers.js';
 import { ADMIN_PASSWORD, startZone } from '../helpers/zone.js';
@@ -250,6 +251,28 @@ describe('extension GET /audit: the audit trail', async () => {
     await slow;
     const all = await readAll(admin, { after: before });
     assert.deepEqual(all.map((e) => e.targetId === 'slow' ? 'slow' : e.action), ['slow', 'space.create']);
+  });
+
+  it('a page filtered by actor (no index) reads a bounded stretch of ids, and says where to go on', async () => {
+    const alice = await z.user('alice');
+    const start = await lastId();
+    // More events than one stretch reads, none of them alice's, then one of hers.
+    await z.zone.store.transaction(async (tx) => {
+      for (let i = 0; i < AUDIT_SCAN_WINDOW + 500; i++) {
+        await tx.audit.record({ at: 1_800_000_000, actor_type: 'zone', action: 'space.rename', target_type: 'space', target_id: 'filler', details: null });
+      }
+    });
+    await alice.api.user.createSpace('found');
+    const first = await admin.audit.list({ actorId: alice.id, after: start });
+    assert.deepEqual(first.events, []);
+    assert.equal(first.next, start + AUDIT_SCAN_WINDOW);
+    const second = await admin.audit.list({ actorId: alice.id, after: first.next });
+    assert.deepEqual(second.events.map((e) => e.action), ['space.create']);
+    assert.equal(second.next, undefined);
+    assert.deepEqual((await readAll(admin, { actorId: alice.id, after: start })).map((e) => e.action), ['space.create']);
+    // The indexed filter reads as far as it needs.
+    const indexed = await admin.audit.list({ targetType: 'user', targetId: alice.id, after: start });
+    assert.deepEqual(indexed, { events: [] });
   });
 
   it('bad parameters are 400 invalid_request', async () => {
