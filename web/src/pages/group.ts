@@ -6,7 +6,7 @@ import { SessionContext } from '../session.js';
 import { ErrorMessage, Status, onSubmit, text, tokenField, useAction, useLoad, useTitle } from '../ui.js';
 import { GROUP_TYPES } from './account.js';
 import { type InviteKind, InviteForm } from './invite.js';
-import { PrivilegeEditor, PrivilegeList } from './privileges.js';
+import { MembersTable, groupMember, userMember } from './privileges.js';
 
 /** The zone's predefined group: every zone administrator administers it, whatever they hold in it. */
 const ADMINS_GROUP = 'admins';
@@ -61,6 +61,14 @@ export function GroupPage({ id }: { id: string }) {
   useTitle(d ? `Group ${d.group.name}` : 'Group');
   if (!d) return html`<h1>Group</h1>${loaded.loading ? html`<p role="status">Loading…</p>` : html`<${ErrorMessage} error=${loaded.error} />`}`;
   const hidden = (what: string) => html`<p class="muted">The ${what} of this group are not visible to you.</p>`;
+  // A privilege editor saves and reads the page again; there is none where they may not be set.
+  const saver = (set: (member: string, list: GroupPrivilege[]) => Promise<void>) =>
+    d.may('group_set_privileges')
+      ? async (member: string, list: GroupPrivilege[]) => {
+          await set(member, list);
+          loaded.reload();
+        }
+      : undefined;
   return html`
     <h1>Group ${d.group.name}</h1>
     <p><span class="tag">${d.group.type}</span> ID <code>${d.group.groupId}</code></p>
@@ -91,27 +99,7 @@ export function GroupPage({ id }: { id: string }) {
       <h2 id="users">Users</h2>
       ${d.users === null
         ? hidden('members')
-        : html`<table>
-            <thead><tr><th scope="col">Name</th><th scope="col">Login</th><th scope="col">Privileges</th></tr></thead>
-            <tbody>
-              ${d.users.map((u) => {
-                const who = u.details?.name ?? u.id;
-                return html`<tr>
-                  <th scope="row">${who}${u.id === me.userId ? ' (you)' : ''}</th>
-                  <td>${u.details?.login ?? ''}</td>
-                  <td>
-                    <${PrivilegeList} privileges=${u.privileges} />
-                    ${d.may('group_set_privileges') && u.privileges
-                      ? html`<${PrivilegeEditor} who=${who} names=${GROUP_PRIVILEGES} current=${u.privileges} save=${async (list: GroupPrivilege[]) => {
-                          await client.groups.setUserPrivileges(id, u.id, list);
-                          loaded.reload();
-                        }} />`
-                      : null}
-                  </td>
-                </tr>`;
-              })}
-            </tbody>
-          </table>`}
+        : html`<${MembersTable} heads=${['Name', 'Login']} names=${GROUP_PRIVILEGES} members=${d.users.map((u) => userMember(u, me.userId))} save=${saver((uid, list) => client.groups.setUserPrivileges(id, uid, list))} />`}
       ${d.viaSubgroups && d.viaSubgroups.length > 0
         ? html`<h3>Members through subgroups</h3>
             <ul>${d.viaSubgroups.map((u) => html`<li>${u.details ? `${u.details.name} (${u.details.login})` : html`<code>${u.id}</code>`}</li>`)}</ul>`
@@ -124,27 +112,7 @@ export function GroupPage({ id }: { id: string }) {
         ? hidden('subgroups')
         : d.nested.length === 0
           ? html`<p>No group is a subgroup of this group.</p>`
-          : html`<table>
-              <thead><tr><th scope="col">Group</th><th scope="col">Type</th><th scope="col">Privileges</th></tr></thead>
-              <tbody>
-                ${d.nested.map((g) => {
-                  const name = g.details?.name ?? g.id;
-                  return html`<tr>
-                    <th scope="row">${name}</th>
-                    <td>${g.details?.type ?? ''}</td>
-                    <td>
-                      <${PrivilegeList} privileges=${g.privileges} />
-                      ${d.may('group_set_privileges') && g.privileges
-                        ? html`<${PrivilegeEditor} who=${name} names=${GROUP_PRIVILEGES} current=${g.privileges} save=${async (list: GroupPrivilege[]) => {
-                            await client.groups.setNestedPrivileges(id, g.id, list);
-                            loaded.reload();
-                          }} />`
-                        : null}
-                    </td>
-                  </tr>`;
-                })}
-              </tbody>
-            </table>`}
+          : html`<${MembersTable} heads=${['Group', 'Type']} names=${GROUP_PRIVILEGES} members=${d.nested.map(groupMember)} save=${saver((nid, list) => client.groups.setNestedPrivileges(id, nid, list))} />`}
     </section>
 
     <section aria-labelledby="parents">

@@ -37,3 +37,55 @@ export function PrivilegeEditor<P extends string>({ who, names, current, save }:
     </form>
   </details>`;
 }
+
+/** A member as `MembersTable` shows it: a user (name, login) or a group (name, type). */
+export interface Member<P extends string> {
+  id: string;
+  name: string;
+  /** The name as its row heads it (`(you)` for the signed-in user). */
+  label?: string;
+  /** The second column: a user's login, a group's type. */
+  second: string;
+  /** Null when the caller may not see them. */
+  privileges: readonly P[] | null;
+}
+
+/**
+ * Members and their privileges: the users or groups of a space, the users or subgroups of a
+ * group. With `save` (the caller may set privileges), an editor in each row whose privileges are
+ * visible.
+ */
+export function MembersTable<P extends string>({ heads, members, names, save }: {
+  heads: readonly [string, string];
+  members: readonly Member<P>[];
+  names: readonly P[];
+  save: ((id: string, list: P[]) => Promise<void>) | undefined;
+}) {
+  return html`<table>
+    <thead><tr><th scope="col">${heads[0]}</th><th scope="col">${heads[1]}</th><th scope="col">Privileges</th></tr></thead>
+    <tbody>
+      ${members.map((m) => html`<tr>
+        <th scope="row">${m.label ?? m.name}</th>
+        <td>${m.second}</td>
+        <td>
+          <${PrivilegeList} privileges=${m.privileges} />
+          ${save && m.privileges ? html`<${PrivilegeEditor} who=${m.name} names=${names} current=${m.privileges} save=${(list: P[]) => save(m.id, list)} />` : null}
+        </td>
+      </tr>`)}
+    </tbody>
+  </table>`;
+}
+
+/** A user row of `MembersTable`, from what a page read (details null: not visible). */
+export function userMember<P extends string>(
+  u: { id: string; details: { name: string; login: string } | null; privileges: readonly P[] | null },
+  me: string,
+): Member<P> {
+  const name = u.details?.name ?? u.id;
+  return { id: u.id, name, label: u.id === me ? `${name} (you)` : name, second: u.details?.login ?? '', privileges: u.privileges };
+}
+
+/** A group row of `MembersTable`. */
+export function groupMember<P extends string>(g: { id: string; details: { name: string; type: string } | null; privileges: readonly P[] | null }): Member<P> {
+  return { id: g.id, name: g.details?.name ?? g.id, second: g.details?.type ?? '', privileges: g.privileges };
+}

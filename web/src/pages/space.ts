@@ -4,7 +4,7 @@ import { html } from '../html.js';
 import { href, navigate } from '../router.js';
 import { SessionContext } from '../session.js';
 import { ErrorMessage, Status, onSubmit, text, useAction, useLoad, useTitle } from '../ui.js';
-import { PrivilegeEditor, PrivilegeList } from './privileges.js';
+import { MembersTable, groupMember, userMember } from './privileges.js';
 import { SpaceInvite } from './space-invite.js';
 
 /** A value, or null where the zone refuses this user a look (privileges of others, say). */
@@ -40,6 +40,14 @@ export function SpacePage({ id }: { id: string }) {
   const d = loaded.data;
   useTitle(d ? `Space ${d.space.name}` : 'Space');
   if (!d) return html`<h1>Space</h1>${loaded.loading ? html`<p role="status">Loading…</p>` : html`<${ErrorMessage} error=${loaded.error} />`}`;
+  // A privilege editor saves and reads the page again; there is none where they may not be set.
+  const saver = (set: (member: string, list: SpacePrivilege[]) => Promise<void>) =>
+    d.may('space_set_privileges')
+      ? async (member: string, list: SpacePrivilege[]) => {
+          await set(member, list);
+          loaded.reload();
+        }
+      : undefined;
   return html`
     <h1>Space ${d.space.name}</h1>
     <p>ID <code>${d.space.spaceId}</code></p>
@@ -67,27 +75,7 @@ export function SpacePage({ id }: { id: string }) {
 
     <section aria-labelledby="users">
       <h2 id="users">Users</h2>
-      <table>
-        <thead><tr><th scope="col">Name</th><th scope="col">Login</th><th scope="col">Privileges</th></tr></thead>
-        <tbody>
-          ${d.users.map((u) => {
-            const who = u.details?.name ?? u.id;
-            return html`<tr>
-              <th scope="row">${who}${u.id === me.userId ? ' (you)' : ''}</th>
-              <td>${u.details?.login ?? ''}</td>
-              <td>
-                <${PrivilegeList} privileges=${u.privileges} />
-                ${d.may('space_set_privileges') && u.privileges
-                  ? html`<${PrivilegeEditor} who=${who} names=${SPACE_PRIVILEGES} current=${u.privileges} save=${async (list: SpacePrivilege[]) => {
-                      await client.spaces.setUserPrivileges(id, u.id, list);
-                      loaded.reload();
-                    }} />`
-                  : null}
-              </td>
-            </tr>`;
-          })}
-        </tbody>
-      </table>
+      <${MembersTable} heads=${['Name', 'Login']} names=${SPACE_PRIVILEGES} members=${d.users.map((u) => userMember(u, me.userId))} save=${saver((uid, list) => client.spaces.setUserPrivileges(id, uid, list))} />
       ${d.viaGroups.length > 0
         ? html`<h3>Members through groups</h3>
             <ul>${d.viaGroups.map((u) => html`<li>${u.details ? `${u.details.name} (${u.details.login})` : html`<code>${u.id}</code>`}</li>`)}</ul>`
@@ -98,27 +86,7 @@ export function SpacePage({ id }: { id: string }) {
       <h2 id="groups">Groups</h2>
       ${d.groups.length === 0
         ? html`<p>No group is a member of this space.</p>`
-        : html`<table>
-            <thead><tr><th scope="col">Group</th><th scope="col">Type</th><th scope="col">Privileges</th></tr></thead>
-            <tbody>
-              ${d.groups.map((g) => {
-                const name = g.details?.name ?? g.id;
-                return html`<tr>
-                  <th scope="row">${name}</th>
-                  <td>${g.details?.type ?? ''}</td>
-                  <td>
-                    <${PrivilegeList} privileges=${g.privileges} />
-                    ${d.may('space_set_privileges') && g.privileges
-                      ? html`<${PrivilegeEditor} who=${name} names=${SPACE_PRIVILEGES} current=${g.privileges} save=${async (list: SpacePrivilege[]) => {
-                          await client.spaces.setGroupPrivileges(id, g.id, list);
-                          loaded.reload();
-                        }} />`
-                      : null}
-                  </td>
-                </tr>`;
-              })}
-            </tbody>
-          </table>`}
+        : html`<${MembersTable} heads=${['Group', 'Type']} names=${SPACE_PRIVILEGES} members=${d.groups.map(groupMember)} save=${saver((gid, list) => client.spaces.setGroupPrivileges(id, gid, list))} />`}
     </section>
 
     <${SpaceInvite} spaceId=${id} may=${d.may} />
