@@ -1,40 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { GROUP_PRIVILEGES, ONEZONE_PRIVILEGES, SPACE_PRIVILEGES } from '../../src/client/index.js';
-import { ROOT, ensureBuilt } from '../helpers/process.js';
+import { cli, sessionFiles } from '../helpers/cli.js';
+import { ensureBuilt } from '../helpers/process.js';
 import { ADMIN_PASSWORD, type TestUser, startZone } from '../helpers/zone.js';
 
-const MAIN = path.join(ROOT, 'dist', 'main.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onezone-cli-privileges-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-let sessions = 0;
-const newSession = () => path.join(tmp, `session-${++sessions}`, 'session.json');
-
-/** Runs the built CLI as a child process (asynchronous: the zone lives in this process and must keep answering). */
-function cli(args: string[], opts: { session: string; stdin?: string }): Promise<Result> {
-  const { ONEZONE_URL: _url, ONEZONE_PASSWORD: _password, ONEZONE_TIMEOUT: _timeout, ...inherited } = process.env;
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...inherited, ONEZONE_SESSION: opts.session }, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end(opts.stdin ?? '');
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const newSession = sessionFiles(tmp);
 
 /** Asserts success and returns stdout. */
 async function ok(args: string[], session: string): Promise<string> {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,43 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { OnezoneClient, tokenId } from '../../src/client/index.js';
-import { ROOT, ensureBuilt, spawnZone } from '../helpers/process.js';
+import { cli, sessionFiles } from '../helpers/cli.js';
+import { ensureBuilt, spawnZone } from '../helpers/process.js';
 import { ADMIN_PASSWORD, type TestUser, startZone } from '../helpers/zone.js';
 
-const MAIN = path.join(ROOT, 'dist', 'main.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onezone-cli-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-let sessions = 0;
-/** A session file of its own, as if each user ran the CLI in their own home. */
-const newSession = () => path.join(tmp, `session-${++sessions}`, 'session.json');
-
-/**
- * Runs the built CLI as a child process. Asynchronous on purpose: the zone may live in this
- * process (test/helpers/zone.ts) and must keep answering while the child waits. `stdout`: a file
- * descriptor to write to instead of a pipe, or `closed` for a pipe nobody reads (`| head`).
- */
-function cli(args: string[], opts: { session: string; stdin?: string; env?: Record<string, string>; stdout?: number | 'closed' }): Promise<Result> {
-  const { ONEZONE_URL: _url, ONEZONE_PASSWORD: _password, ONEZONE_TIMEOUT: _timeout, ...inherited } = process.env;
-  const env = { ...inherited, ONEZONE_SESSION: opts.session, ...opts.env };
-  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['pipe', typeof opts.stdout === 'number' ? opts.stdout : 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  if (opts.stdout === 'closed') child.stdout!.destroy();
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin!.end(opts.stdin ?? '');
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const newSession = sessionFiles(tmp);
 
 /**
  * A stand-in for a zone, or for what may sit in front of one: answers by `METHOD path` (without
