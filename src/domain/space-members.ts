@@ -46,6 +46,7 @@ export function spaceMemberService({ store, clock }: Deps, authorize: Authorizer
 
     async removeUser(actor: Actor, spaceId: string, userId: string): Promise<void> {
       await authorize.spaceWrite(actor, spaceId, 'space_remove_user', 'remove_member_from_space', async (tx) => {
+        await tx.users.hold(userId);
         if (!(await tx.spaces.removeUser(spaceId, userId))) throw userNotMember();
         await clearDefaultIfGone(tx, userId, spaceId);
         await audit(tx, actor, 'space.user.remove', { target: ['space', spaceId], subject: ['user', userId] });

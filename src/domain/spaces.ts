@@ -139,6 +139,9 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
     /** `DELETE /user/spaces/{sid}`: leaves a space the user belongs to directly. */
     async leave(actor: UserActor, spaceId: string): Promise<void> {
       await store.transaction(async (tx) => {
+        // The user's row before the membership, as the account's deletion takes them (its
+        // cascade), since clearing the default space writes the row after (clearDefaultIfGone).
+        if (!(await tx.users.hold(actor.userId))) throw accountGone();
         if (!(await tx.spaces.removeUser(spaceId, actor.userId))) {
           const viaGroup = (await tx.spaces.effectivePrivileges(spaceId, actor.userId)) !== undefined;
           throw viaGroup
@@ -213,7 +216,11 @@ async function holds(tx: Store, spaceId: string, userId: string, needed: number)
 /** What a join's event records: the invite's id (never its text) and the privileges it gave. */
 export const joinDetails = (invite: TokenRow, privileges: number) => ({ tokenId: invite.id, privileges: spacePrivileges.toNames(privileges) });
 
-/** A user who no longer reaches a space stops having it as the default. */
+/**
+ * A user who no longer reaches a space stops having it as the default. Callers hold the user's
+ * row (`users.hold`) before they remove the membership: on PostgreSQL the account's deletion
+ * takes the row, then the memberships.
+ */
 export async function clearDefaultIfGone(tx: Store, userId: string, spaceId: string): Promise<void> {
   const user = await tx.users.byId(userId);
   if (user?.default_space_id === spaceId && (await tx.spaces.effectivePrivileges(spaceId, userId)) === undefined) {

@@ -166,6 +166,22 @@ describe('writes racing the deletion of what they refer to', async () => {
     onlyAnswers(answers, ['200', '204', '401 unauthorized', '401 invalid_token']);
   });
 
+  it('leaving or being removed from the default space racing DELETE /user: never a 500', async () => {
+    const onlyAnswers = watch(z);
+    const answers: string[] = [];
+    for (let round = 0; round < 16; round++) {
+      const sid = await owner.api.user.createSpace('home of the leaving');
+      const user = await z.user('leaving-home');
+      await user.api.user.joinSpace(await owner.api.spaces.userInviteToken(sid));
+      await user.api.user.setDefaultSpace(sid);
+      const away = round % 2 === 0 ? call(z, user, 'DELETE', `/user/spaces/${sid}`) : call(z, owner, 'DELETE', `/spaces/${sid}/users/${user.id}`);
+      const [left, removed] = await Promise.all([away, call(z, user, 'DELETE', '/user')]);
+      onlyAnswers([removed], ['200']);
+      answers.push(left);
+    }
+    onlyAnswers(answers, ['200', '401 unauthorized', '401 invalid_token', '404 not_found']);
+  });
+
   it('a token deleted twice, and revoked, at once: one deletion, 404 for the rest, no event after it', async () => {
     const onlyAnswers = watch(z);
     const answers: string[] = [];
