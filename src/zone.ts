@@ -45,7 +45,7 @@ export async function openZone(config: Config, opts: { logStream?: NodeJS.Writab
     await migrateToLatest(conn.db);
     const store = createStore(conn);
     const clock = opts.clock ?? systemClock;
-    const zoneCa = await loadZoneCa(config.dataDir, config.zoneName);
+    const zoneCa = await loadZoneCa(config.dataDir, config.zoneName, warnings);
     const https = config.http ? undefined : { ...(await serverTls(config.dataDir)), ...clientCertOptions(zoneCa) };
     const limits = serverLimitOptions(config.limits);
     const { app: built, services } = buildApp({
@@ -184,7 +184,7 @@ function readOrCreateSecret(file: string): Buffer {
  * The zone CA, made on first start beside the server certificate (key mode 0600). Every zone
  * process serving one database must share it (docs/providers.md).
  */
-async function loadZoneCa(dataDir: string, zoneName: string): Promise<KeyAndCert> {
+async function loadZoneCa(dataDir: string, zoneName: string, warnings: string[]): Promise<KeyAndCert> {
   const dir = path.join(dataDir, 'tls');
   const keyFile = path.join(dir, 'zone-ca.key');
   const certFile = path.join(dir, 'zone-ca.crt');
@@ -192,8 +192,13 @@ async function loadZoneCa(dataDir: string, zoneName: string): Promise<KeyAndCert
     const pair = { keyPem: fs.readFileSync(keyFile, 'utf8'), certPem: fs.readFileSync(certFile, 'utf8') };
     if (certIsOfKey(pair.keyPem, pair.certPem)) return pair;
   }
+  const lostKey = fs.existsSync(certFile) && !fs.existsSync(keyFile);
   const { createZoneCa, loadOrCreate } = await import('./crypto/certs.js');
-  return loadOrCreate(dir, 'zone-ca', (keys) => createZoneCa(zoneName, keys));
+  const ca = await loadOrCreate(dir, 'zone-ca', (keys) => createZoneCa(zoneName, keys));
+  if (lostKey) {
+    warnings.push(`${keyFile} was missing: a new zone CA was made, and the certificates issued to providers before no longer chain to it (restore the key from a backup to keep them)`);
+  }
+  return ca;
 }
 
 /**

@@ -43,6 +43,8 @@ describe('onezone serve (a real process)', async () => {
   it('a TLS key lost since the last start is made anew with a certificate of its own (the old one would not start)', async () => {
     for (const name of ['server', 'zone-ca']) fs.rmSync(path.join(dataDir, 'tls', `${name}.key`));
     const zone = await spawnZone(['--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1']);
+    // Logged before the zone listens.
+    assert.match(zone.stdout() + zone.stderr(), /zone-ca\.key was missing: a new zone CA was made/);
     for (const name of ['server', 'zone-ca']) {
       const key = createPrivateKey(fs.readFileSync(path.join(dataDir, 'tls', `${name}.key`), 'utf8'));
       assert.ok(new X509Certificate(fs.readFileSync(path.join(dataDir, 'tls', `${name}.crt`), 'utf8')).checkPrivateKey(key), name);
