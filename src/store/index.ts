@@ -35,12 +35,34 @@ function bind(db: Kysely<Database>, dialect: Dialect, adopt?: Connection['adoptT
     providers: providersRepo(db),
     health: healthRepo(db),
     audit: auditRepo(db, dialect),
-    transaction: (fn) =>
-      db.transaction().execute((trx) => {
-        adopt?.(trx);
-        return fn(bind(trx, dialect));
-      }),
+    transaction: (fn) => {
+      const run = () =>
+        db.transaction().execute((trx) => {
+          adopt?.(trx);
+          return fn(bind(trx, dialect));
+        });
+      return dialect === 'postgres' ? again(run) : run();
+    },
   };
+}
+
+/** How many times a PostgreSQL transaction ended by a deadlock or a serialization failure runs. */
+const TRANSACTION_ATTEMPTS = 3;
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/**
+ * PostgreSQL ends one transaction of a lock cycle (40P01) and may end a serialization conflict
+ * (40001); nothing of it was kept, so it runs again from the start. The services take their locks
+ * in one order (authorize.ts `groupWrite`), so this is a safety net, not how writes are ordered.
+ */
+async function again<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= TRANSACTION_ATTEMPTS || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+    }
+  }
 }
 
 export function createStore(conn: Connection): Store {

@@ -57,6 +57,29 @@ forEachDialect('store.transaction', (it) => {
     assert.equal(await store.spaces.exists(space), true);
   });
 
+  it('two transactions locking two rows in opposite orders both commit: the deadlock victim runs again (PostgreSQL)', async ({ store }, t) => {
+    if (store.dialect !== 'postgres') return t.skip('SQLite runs one transaction at a time: no lock cycle');
+    const [a, b] = [await makeSpace(store), await makeSpace(store)];
+    let runs = 0;
+    let arrived = 0;
+    let meet!: () => void;
+    const bothLocked = new Promise<void>((resolve) => (meet = resolve));
+    const crossing = (first: string, second: string) =>
+      store.transaction(async (tx) => {
+        runs++;
+        await tx.spaces.lock(first);
+        if (++arrived === 2) meet();
+        await bothLocked;
+        await tx.spaces.lock(second);
+        await tx.spaces.rename(first, `renamed ${first}`);
+        return first;
+      });
+    assert.deepEqual(await Promise.all([crossing(a, b), crossing(b, a)]), [a, b]);
+    assert.equal(runs, 3, 'one of the two ran again');
+    assert.equal((await store.spaces.byId(a))?.name, `renamed ${a}`);
+    assert.equal((await store.spaces.byId(b))?.name, `renamed ${b}`);
+  });
+
   it('health.ping answers', async ({ store }) => {
     await store.health.ping();
   });
