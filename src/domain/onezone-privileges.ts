@@ -14,8 +14,10 @@ export type Subject = 'user' | 'group';
  */
 export function onezonePrivilegeService({ store, clock }: Deps, authorize: Authorizer) {
   const audit = auditor({ clock });
+  // Inside a transaction the row is held: a deletion under way finishes first (and the write
+  // then finds nothing), or waits for the commit (and removes what it wrote).
   const mustExist = async (s: Store, subject: Subject, id: string): Promise<void> => {
-    const found = subject === 'user' ? await s.users.exists(id) : await s.groups.exists(id);
+    const found = subject === 'user' ? await s.users.hold(id) : await s.groups.hold(id);
     if (!found) throw new ApiError('notFound', subject === 'user' ? 'User not found.' : 'Group not found.');
   };
 
@@ -37,7 +39,7 @@ export function onezonePrivilegeService({ store, clock }: Deps, authorize: Autho
     async set(actor: Actor, subject: Subject, id: string, privileges: readonly OnezonePrivilege[]): Promise<void> {
       await mustExist(store, subject, id);
       await authorize.zone(actor, 'set_privileges');
-      // Re-checked with the write, so a subject deleted meanwhile leaves no orphan row.
+      // Held with the write, so a subject deleted meanwhile leaves no orphan row.
       const mask = onezonePrivileges.toMask(privileges);
       keepAdminsPrivileges(subject, id, mask);
       await store.transaction(async (tx) => {

@@ -51,6 +51,12 @@ export function groupsRepo(db: Kysely<Database>, dialect: Dialect) {
       return row !== undefined;
     },
 
+    /** Whether the group exists; inside a transaction on PostgreSQL, its deletion then waits for the commit. */
+    async hold(id: string): Promise<boolean> {
+      const q = db.selectFrom('groups').select('id').where('id', '=', id);
+      return (await (dialect === 'postgres' ? q.forKeyShare() : q).execute()).length > 0;
+    },
+
     /**
      * Inside a transaction, holds the group's row against other writers authorized by the same
      * group's privileges until the commit (PostgreSQL; on SQLite every transaction is alone).

@@ -182,6 +182,27 @@ describe('writes racing the deletion of what they refer to', async () => {
     onlyAnswers(answers, ['200', '401 unauthorized', '401 invalid_token', '404 not_found']);
   });
 
+  it('Onezone privileges set while the account or the group is deleted: no row outlives them', async () => {
+    const onlyAnswers = watch(z);
+    const answers: string[] = [];
+    const admin = z.admin;
+    for (let round = 0; round < 16; round++) {
+      const user = await z.user('privileged');
+      const gid = await owner.api.groups.create(`privileged${round}`, 'team');
+      const [set, removed, setGroup, removedGroup] = await Promise.all([
+        admin.privileges.setUser(user.id, ['list_spaces']).then(() => '200', (err: { status: number }) => String(err.status)),
+        call(z, user, 'DELETE', '/user'),
+        admin.privileges.setGroup(gid, ['list_spaces']).then(() => '200', (err: { status: number }) => String(err.status)),
+        call(z, owner, 'DELETE', `/groups/${gid}`),
+      ]);
+      onlyAnswers([removed, removedGroup], ['200', '202']);
+      answers.push(set, setGroup);
+      assert.equal(await z.zone.store.onezone.get('user', user.id), 0, `round ${round}: a row for the deleted user`);
+      assert.equal(await z.zone.store.onezone.get('group', gid), 0, `round ${round}: a row for the deleted group`);
+    }
+    onlyAnswers(answers, ['200', '404']);
+  });
+
   it('a token deleted twice, and revoked, at once: one deletion, 404 for the rest, no event after it', async () => {
     const onlyAnswers = watch(z);
     const answers: string[] = [];
