@@ -6,7 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type Services, buildApp } from './app.js';
 import type { KeyAndCert } from './crypto/certs.js';
 import { type Config, ConfigError, decodeMasterKey } from './config.js';
-import { certIsOfKey } from './crypto/pair.js';
+import { matchingPair } from './crypto/pair.js';
 import { createFileOnce } from './files.js';
 import { bootstrap } from './domain/bootstrap.js';
 import { verifyPassword } from './domain/passwords.js';
@@ -186,13 +186,10 @@ function readOrCreateSecret(file: string): Buffer {
  */
 async function loadZoneCa(dataDir: string, zoneName: string, warnings: string[]): Promise<KeyAndCert> {
   const dir = path.join(dataDir, 'tls');
+  const inPlace = matchingPair(dir, 'zone-ca');
+  if (inPlace) return inPlace;
   const keyFile = path.join(dir, 'zone-ca.key');
-  const certFile = path.join(dir, 'zone-ca.crt');
-  if (fs.existsSync(keyFile) && fs.existsSync(certFile)) {
-    const pair = { keyPem: fs.readFileSync(keyFile, 'utf8'), certPem: fs.readFileSync(certFile, 'utf8') };
-    if (certIsOfKey(pair.keyPem, pair.certPem)) return pair;
-  }
-  const lostKey = fs.existsSync(certFile) && !fs.existsSync(keyFile);
+  const lostKey = fs.existsSync(path.join(dir, 'zone-ca.crt')) && !fs.existsSync(keyFile);
   const { createZoneCa, loadOrCreate } = await import('./crypto/certs.js');
   const ca = await loadOrCreate(dir, 'zone-ca', (keys) => createZoneCa(zoneName, keys));
   if (lostKey) {
@@ -213,12 +210,10 @@ function clientCertOptions(zoneCa: KeyAndCert) {
 /** The self-signed server certificate, made on first start (the certificate code loads only then). */
 async function serverTls(dataDir: string): Promise<{ key: string; cert: string }> {
   const dir = path.join(dataDir, 'tls');
-  const keyFile = path.join(dir, 'server.key');
-  const certFile = path.join(dir, 'server.crt');
-  const inPlace = fs.existsSync(keyFile) && fs.existsSync(certFile) && certIsOfKey(fs.readFileSync(keyFile, 'utf8'), fs.readFileSync(certFile, 'utf8'));
-  if (!inPlace) {
+  let pair = matchingPair(dir, 'server');
+  if (!pair) {
     const { createSelfSignedServerCert, loadOrCreate } = await import('./crypto/certs.js');
-    await loadOrCreate(dir, 'server', (keys) => createSelfSignedServerCert([os.hostname()], keys));
+    pair = await loadOrCreate(dir, 'server', (keys) => createSelfSignedServerCert([os.hostname()], keys));
   }
-  return { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8') };
+  return { key: pair.keyPem, cert: pair.certPem };
 }

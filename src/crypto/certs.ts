@@ -364,17 +364,18 @@ function providerIdFromSubject(cert: X509Certificate): string | null {
 export async function loadOrCreate(dir: string, name: string, create: (keys: CryptoKeyPair) => Promise<KeyAndCert>): Promise<KeyAndCert> {
   const keyPath = path.join(dir, `${name}.key`);
   const certPath = path.join(dir, `${name}.crt`);
-  const existing = await readPair(keyPath, certPath);
-  if (existing && certIsOfKey(existing.keyPem, existing.certPem)) return existing;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if ((await readIfExists(keyPath)) === null) {
     createFileOnce(keyPath, await exportPrivateKeyPem((await generateEcKeys()).privateKey), 0o600);
   }
   const keyPem = await readFile(keyPath, 'utf8');
   const onDisk = await readIfExists(certPath);
-  if (onDisk === null || !certIsOfKey(keyPem, onDisk)) {
-    await writeFileAtomic(certPath, (await create(await importKeyPair(keyPem))).certPem, 0o644);
-  }
+  if (onDisk !== null && certIsOfKey(keyPem, onDisk)) return { keyPem, certPem: onDisk };
+  const { certPem } = await create(await importKeyPair(keyPem));
+  // Missing: linked once, so that processes starting together read the same one. Of another key:
+  // replaced (processes doing so together may each keep their own: made from one key, either serves).
+  if (onDisk === null) createFileOnce(certPath, certPem, 0o644);
+  else await writeFileAtomic(certPath, certPem, 0o644);
   return { keyPem, certPem: await readFile(certPath, 'utf8') };
 }
 
@@ -400,13 +401,6 @@ async function writeFileAtomic(file: string, data: string, mode: number): Promis
   } finally {
     await dirHandle.close();
   }
-}
-
-/** Both files, or null when either is missing; any other read error is real and propagates. */
-async function readPair(keyPath: string, certPath: string): Promise<KeyAndCert | null> {
-  const keyPem = await readIfExists(keyPath);
-  const certPem = keyPem === null ? null : await readIfExists(certPath);
-  return keyPem === null || certPem === null ? null : { keyPem, certPem };
 }
 
 async function readIfExists(file: string): Promise<string | null> {

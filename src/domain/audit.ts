@@ -86,14 +86,14 @@ export const AUDIT_COMMIT_GRACE_S = 10;
  * may belong to a transaction that has not committed yet, and a reader paging with `after` would
  * step over it for good. Older gaps are rollbacks (or commits a reader has had time to see).
  */
-export function beforeYoungGap(rows: readonly AuditRow[], after: number, young: number): AuditRow[] {
+export function beforeYoungGap(rows: AuditRow[], after: number, young: number): AuditRow[] {
   let expected = after + 1;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     if (row.id !== expected && row.at >= young) return rows.slice(0, i);
     expected = row.id + 1;
   }
-  return [...rows];
+  return rows;
 }
 
 /** Reading the trail (extension `GET /audit`): zone admins, who hold `view_privileges`. */
@@ -108,9 +108,10 @@ export function auditService({ store, clock }: Deps, authorize: Authorizer) {
       const after = q.after ?? 0;
       // Only (target type, target id) has an index: other filters read a bounded stretch of ids
       // a page, so that no request scans the whole trail (on SQLite, on the zone's own thread).
-      const upTo = q.targetType === undefined && (q.targetId !== undefined || q.actorId !== undefined) ? after + AUDIT_SCAN_WINDOW : undefined;
+      const unindexed = q.targetType === undefined && (q.targetId !== undefined || q.actorId !== undefined);
+      const upTo = unindexed ? after + AUDIT_SCAN_WINDOW : undefined;
       const rows = await store.audit.list({ ...q, limit, upTo });
-      const filtered = q.targetType !== undefined || q.targetId !== undefined || q.actorId !== undefined;
+      const filtered = unindexed || q.targetType !== undefined;
       const events = store.audit.idsInCommitOrder || filtered ? rows : beforeYoungGap(rows, after, clock() - AUDIT_COMMIT_GRACE_S);
       // A full page may have more behind it, and so may one held back: the client asks again from
       // the last id (a page held back to nothing says nothing: the reader asks again later). A
