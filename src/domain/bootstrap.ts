@@ -8,6 +8,8 @@ import { groupPrivileges, onezonePrivileges } from './privileges.js';
 
 /**
  * First start: the `admins` group holding every Onezone privilege, and the `admin` user in it.
+ * Later starts create `admin` again only for a zone left without administrators (no user in
+ * `admins`): an `admin` deleted by the administrators stays deleted, its old password with it.
  * Returns the admin password when it was generated here (to be shown once), and the password
  * hash of an `admin` that existed already (the given password is not applied to it).
  */
@@ -18,7 +20,8 @@ export async function bootstrap(
 ): Promise<{ generatedPassword: string | undefined; existingAdminHash?: string }> {
   const audit = auditor({ clock });
   return store.transaction(async (tx: Store) => {
-    if (!(await tx.groups.byId(ADMINS_GROUP))) {
+    const firstStart = !(await tx.groups.byId(ADMINS_GROUP));
+    if (firstStart) {
       await tx.groups.insert({ id: ADMINS_GROUP, name: 'admins', type: 'role', created_at: clock() });
       await tx.onezone.set('group', ADMINS_GROUP, onezonePrivileges.all);
       await audit(tx, ZONE, 'group.create', { target: ['group', ADMINS_GROUP], details: { name: 'admins', type: 'role' } });
@@ -35,6 +38,7 @@ export async function bootstrap(
       }
       return { generatedPassword: undefined, existingAdminHash: existing.password_hash ?? undefined };
     }
+    if (!firstStart && (await tx.groups.hasAnyUser(ADMINS_GROUP))) return { generatedPassword: undefined };
     const password = adminPassword ?? randomBytes(18).toString('base64url');
     const id = ids();
     await tx.users.insert({

@@ -83,3 +83,25 @@ describe('the zone keeps an administrator', async () => {
     await mayAdminister();
   });
 });
+
+describe('a start and a deleted admin', async () => {
+  const z = await startZone();
+
+  it('a deleted admin is not created again by a start while admins has other users', async () => {
+    const store = z.zone.store;
+    const other = await z.user('second-admin');
+    await other.api.user.joinGroup(await z.admin.groups.userInviteToken('admins'));
+    await z.admin.user.remove();
+    assert.equal(await store.users.byLogin('admin'), undefined);
+    const started = await bootstrap({ store, clock: () => Math.floor(Date.now() / 1000), ids: newId }, 'the-old-env-password');
+    assert.deepEqual(started, { generatedPassword: undefined });
+    assert.equal(await store.users.byLogin('admin'), undefined);
+    assert.deepEqual(await store.groups.users('admins'), [other.id]);
+    // Left without any administrator, the zone gets `admin` back (a new account) at its next start.
+    await store.groups.removeUser('admins', other.id);
+    await bootstrap({ store, clock: () => Math.floor(Date.now() / 1000), ids: newId }, 'the-old-env-password');
+    const admin = await store.users.byLogin('admin');
+    assert.ok(admin);
+    assert.deepEqual(await store.groups.users('admins'), [admin.id]);
+  });
+});
