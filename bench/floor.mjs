@@ -5,7 +5,12 @@
 // reaches bounds what any Node.js implementation on SQLite reaches on this machine.
 //
 //   npm run bench -- --scenario 3,4 --keep           # makes a work dir; prints where it is
-//   node bench/floor.mjs --work /tmp/onezone-bench-XXXX [--rounds 3] [--scenario 3,4]
+//   node bench/floor.mjs --work /tmp/onezone-bench-XXXX [--rounds 3] [--scenario 3,4] [--ladder]
+//
+// --ladder also loads the floor's server with less of the work, stage by stage, between the
+// baseline and the floor: `http` (the request read and an answer of the same shape sent, nothing
+// else), `+tokens` (and the bearer token and, for a join, the invite proven; for a mint an id and
+// the macaroon made: no database), `+reads` (and every read, nothing written, no transaction).
 //
 // Per request, like the zone:
 // - mint (GET /spaces/{id}/users/token): the bearer token proven (remembered, as the zone does),
@@ -32,7 +37,7 @@ const API = '/api/v3/onezone';
 if (process.argv[2] === 'serve') await serve(...process.argv.slice(3));
 else await compare();
 
-async function serve(file, keyFile, port) {
+async function serve(file, keyFile, stage, port) {
   const [{ default: Database }, { mintToken, verifyToken }] = await Promise.all([
     import('better-sqlite3'),
     import(path.join(root, 'dist', 'tokens', 'tokens.js')),
@@ -93,7 +98,19 @@ async function serve(file, keyFile, port) {
     return row && !row.revoked && (row.expires_at === null || row.expires_at > now()) ? row.userId : undefined;
   };
 
+  // The ladder (--ladder): the same request answered with less of its work, stage by stage.
+  // http: the answer's shape alone; token: + the bearer token proven and the macaroon made (no
+  // database); reads: + every read, outside a transaction, nothing written; full: the floor.
+  const sent = (res, status, headers, body) => res.writeHead(status, headers).end(body);
+  const json = { 'content-type': 'application/json; charset=utf-8' };
+  const fakeToken = mintToken(masterKey, 'onezone', 'x'.repeat(43), ['tokenType = space_invite_user_token', `time < ${now() + 7 * 24 * 3600}`]);
   const mint = (req, res, spaceId) => {
+    if (stage === 'http') return sent(res, 200, json, JSON.stringify({ token: fakeToken }));
+    if (stage === 'token') {
+      if (!verifyToken(masterKey, (req.headers.authorization ?? '').slice('Bearer '.length))) return fail(res, 401);
+      const id = randomBytes(32).toString('base64url').slice(0, 43);
+      return sent(res, 200, json, JSON.stringify({ token: mintToken(masterKey, 'onezone', id, [`tokenType = space_invite_user_token`, `time < ${now() + 7 * 24 * 3600}`]) }));
+    }
     const userId = caller(req);
     if (!userId) return fail(res, 401);
     if (!readerSpace.get(spaceId)) return fail(res, 404);
@@ -101,17 +118,30 @@ async function serve(file, keyFile, port) {
     const id = randomBytes(32).toString('base64url').slice(0, 43);
     const t = now();
     const expiresAt = t + 7 * 24 * 3600;
+    if (stage === 'reads') return sent(res, 200, json, JSON.stringify({ token: mintToken(masterKey, 'onezone', id, [`tokenType = space_invite_user_token`, `time < ${expiresAt}`]) }));
     inTransaction([res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ token: mintToken(masterKey, 'onezone', id, [`tokenType = space_invite_user_token`, `time < ${expiresAt}`]) })]);
     insertToken.run(id, 'invite', 'space_invite_user_token', 'user', userId, 'space', spaceId, null, 1, 0, expiresAt, 0, t);
     insertAudit.run(t, 'user', userId, 'token.mint', 'space', spaceId, null, null, JSON.stringify({ tokenId: id, type: 'space_invite_user_token', usageLimit: 1 }));
   };
 
+  const readerInvite = reader.prepare('select * from tokens where id = ?');
+  const readerIssuer = reader.prepare('select privileges from space_users where space_id = ? and user_id = ?');
   const join = (req, res, body) => {
+    if (stage === 'http') return JSON.parse(body).token ? sent(res, 201, { location: `/user/spaces/${spaceOfJoins}` }, '') : fail(res, 400);
+    if (stage === 'token') {
+      const ok = verifyToken(masterKey, (req.headers.authorization ?? '').slice('Bearer '.length)) && verifyToken(masterKey, JSON.parse(body).token);
+      return ok ? sent(res, 201, { location: `/user/spaces/${spaceOfJoins}` }, '') : fail(res, 400);
+    }
     const userId = caller(req);
     if (!userId) return fail(res, 401);
     const claims = verifyToken(masterKey, JSON.parse(body).token);
     if (!claims) return fail(res, 400);
     const t = now();
+    if (stage === 'reads') {
+      const row = readerInvite.get(claims.id);
+      if (!row || row.revoked || row.expires_at <= t || !readerSpace.get(row.target_id) || !readerIssuer.get(row.target_id, row.issuer_id)) return fail(res, 400);
+      return sent(res, 201, { location: `/user/spaces/${row.target_id}` }, '');
+    }
     inTransaction([res, 201, { location: '' }, '']);
     const row = invite.get(claims.id);
     const answer = batch.at(-1);
@@ -125,6 +155,7 @@ async function serve(file, keyFile, port) {
     if (countUse.run(row.id, t).changes === 0) answer[1] = 400;
   };
 
+  const spaceOfJoins = reader.prepare("select target_id from tokens where kind = 'invite' and target_type = 'space' limit 1").pluck().get();
   const mintPath = new RegExp(`^${API}/spaces/([A-Za-z0-9_-]+)/users/token$`);
   http
     .createServer((req, res) => {
@@ -147,6 +178,7 @@ async function compare() {
       scenario: { type: 'string', default: '3,4' },
       duration: { type: 'string', default: '5' },
       connections: { type: 'string', default: '50' },
+      ladder: { type: 'boolean', default: false },
     },
   });
   if (!opt.work) throw new Error('--work DIR: a work dir kept by `npm run bench -- --scenario 3,4 --keep`');
@@ -173,11 +205,14 @@ async function compare() {
       job: () => ({ method: 'GET', path: `${API}/spaces/${fixtures.mintSpaceId}/users/token`, headers: { authorization: `Bearer ${fixtures.ownerToken}` } }),
     },
   };
+  const floor = (stage) => (dir) => ['bench/floor.mjs', 'serve', path.join(dir, 'onezone.sqlite'), path.join(dir, 'master.key'), stage];
   const servers = {
     baseline: () => ['bench/baseline.mjs'],
-    floor: (dir) => ['bench/floor.mjs', 'serve', path.join(dir, 'onezone.sqlite'), path.join(dir, 'master.key')],
+    ...(opt.ladder ? { 'http': floor('http'), '+tokens': floor('token'), '+reads': floor('reads') } : {}),
+    floor: floor('full'),
     zone: (dir) => ['dist/onezone.mjs', 'serve', '--data-dir', dir, '--http', '--host', '127.0.0.1', '--port'],
   };
+  const writes = (name) => name === 'floor' || name === 'zone';
   for (let round = 1; round <= Number(opt.rounds); round++) {
     for (const n of opt.scenario.split(',')) {
       const scenario = scenarios[n];
@@ -202,7 +237,7 @@ async function compare() {
         };
         const jobFile = path.join(scratch, 'job.json');
         fs.writeFileSync(jobFile, JSON.stringify(job));
-        const members = () => (name === 'baseline' || n !== '3' ? 0 : joinSpaceMembers(dir, fixtures.joinSpaceId));
+        const members = () => (!writes(name) || n !== '3' ? 0 : joinSpaceMembers(dir, fixtures.joinSpaceId));
         const membersBefore = await members();
         const before = cpuMicros(child.pid);
         const result = JSON.parse(await runToEnd(['bench/load.mjs', jobFile], { log, capture: true, timeoutMs: 120_000 }));
@@ -214,8 +249,8 @@ async function compare() {
         // Every 201 a membership that is really there, for the floor as for the zone; requests in
         // flight when the warm-up and the run stopped may have joined too, uncounted.
         const joined = (await members()) - membersBefore;
-        const counted = name === 'baseline' || n !== '3' ? 0 : result.okIncludingWarmup;
-        if (joined < counted || joined > counted + 2 * job.connections || (counted === 0 && name !== 'baseline' && n === '3')) throw new Error(`${name}: ${counted} joins answered, ${joined} members added`);
+        const counted = !writes(name) || n !== '3' ? 0 : result.okIncludingWarmup;
+        if (joined < counted || joined > counted + 2 * job.connections || (counted === 0 && writes(name) && n === '3')) throw new Error(`${name}: ${counted} joins answered, ${joined} members added`);
         answered[name] = result.rps;
         const ratio = name === 'baseline' ? '' : ` = ${(result.rps / answered.baseline).toFixed(2)} of the baseline`;
         const line = `round ${round}, ${scenario.title}: ${name.padEnd(8)} ${Math.round(result.rps)} req/s, p99 ${result.p99} ms, ${cpu.toFixed(1)} µs CPU a request, ${result.non2xx} non-2xx${ratio}`;

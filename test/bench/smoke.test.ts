@@ -75,7 +75,7 @@ test('npm run bench runs every scenario end to end (tiny data, 1 s each)', { tim
 // bench/floor.mjs reads the zone's tables with its own SQL: a second each on a tiny kept work dir,
 // so that a schema change cannot leave it broken unnoticed. It checks its own answers (every
 // request a success, every counted join a membership) and exits non-zero otherwise.
-test('bench/floor.mjs answers joins and mints beside the baseline and the zone (tiny data, 1 s each)', { timeout: 200_000 }, () => {
+test('bench/floor.mjs answers joins and mints, stage by stage, beside the baseline and the zone (tiny data, 1 s each)', { timeout: 200_000 }, () => {
   const kept = spawnSync(
     process.execPath,
     ['bench/run.mjs', '--tiny', '--from-source', '--duration', '1', '--connections', '4', '--scenario', '3,4', '--keep'],
@@ -85,7 +85,7 @@ test('bench/floor.mjs answers joins and mints beside the baseline and the zone (
   const work = /work dir kept: (\S+)/.exec(kept.stdout + kept.stderr)?.[1];
   assert.ok(work, kept.stdout + kept.stderr);
   try {
-    const floor = spawnSync(process.execPath, ['bench/floor.mjs', '--work', work, '--rounds', '1', '--duration', '1', '--connections', '4'], {
+    const floor = spawnSync(process.execPath, ['bench/floor.mjs', '--work', work, '--rounds', '1', '--duration', '1', '--connections', '4', '--ladder'], {
       cwd: root,
       encoding: 'utf8',
       timeout: 120_000,
@@ -93,7 +93,7 @@ test('bench/floor.mjs answers joins and mints beside the baseline and the zone (
     assert.equal(floor.status, 0, `floor failed:\n${floor.stdout}\n${floor.stderr}`);
     const lines = floor.stdout.trim().split('\n');
     for (const scenario of ['join', 'mint']) {
-      for (const server of ['baseline', 'floor', 'zone']) {
+      for (const server of ['baseline', 'http', '+tokens', '+reads', 'floor', 'zone']) {
         const line = lines.find((l) => l.startsWith(`round 1, ${scenario}: ${server} `));
         assert.ok(line && /, 0 non-2xx/.test(line) && !/ 0 req\/s/.test(line), `${scenario} ${server}: ${line}`);
       }
