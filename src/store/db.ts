@@ -42,6 +42,20 @@ export class UnusableDatabaseError extends Error {}
  */
 const SQLITE_CACHE_KIB = 64 * 1024;
 
+/**
+ * How long a PostgreSQL session may sit idle inside a transaction (the query timeout when that is
+ * lower). The zone's transactions wait on nothing but the database between their statements (the
+ * longest gap, the admin's password hash of a first start, takes well under a second), so a
+ * session idle this long belongs to a process that is gone.
+ */
+const IDLE_IN_TRANSACTION_MS = 5_000;
+
+/**
+ * PostgreSQL's TCP keepalives on each session (30 s idle, then 3 probes 10 s apart), set as
+ * startup options; the operator's PGOPTIONS come after them and win.
+ */
+const SERVER_KEEPALIVES = '-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3';
+
 /** Opens the database; each driver is loaded only when used (start-up time). */
 /**
  * `bulkLoad` (SQLite, seeding tools only): a 1 GB page cache and no syncing at all, for loading
@@ -79,6 +93,15 @@ export async function connect(
       // the client gives up a little later only when the server does not answer at all.
       statement_timeout: queryTimeoutMs,
       query_timeout: queryTimeoutMs + 2_000,
+      // A process lost mid-transaction (its host off the network) leaves its session idle in the
+      // transaction, holding its locks (an invite's row, the group graph) until TCP notices, two
+      // hours by default: the server ends such a session at this bound, which frees them, and
+      // with these keepalives drops a silent client's idle session within about a minute.
+      idle_in_transaction_session_timeout: Math.min(queryTimeoutMs, IDLE_IN_TRANSACTION_MS),
+      options: [SERVER_KEEPALIVES, process.env.PGOPTIONS].filter(Boolean).join(' '),
+      // This side's keepalives: a pooled connection to a server that vanished fails instead of hanging.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 30_000,
     });
     // An idle connection dropped by the server (restart, failover) is discarded by the pool and
     // the next query opens a fresh one; without a listener the event would kill the process.
@@ -294,21 +317,28 @@ function describeServer(url: string): { server: string; database: string } {
  *   (answered 503), and the pool drops the client when it is released.
  * - A query that got no answer within `query_timeout` stays active on its connection, so every
  *   later query there would wait for the same timeout: the client is closed at once, and the
- *   pool drops it when it is released and opens a fresh one.
+ *   pool drops it when it is released and opens a fresh one. A transaction's ROLLBACK on it then
+ *   succeeds without being sent: the server ends the transaction with the connection, and the
+ *   error that stays is the timeout (503), not "Client was closed" (500).
  */
 function resilientClient(Client: typeof pg.Client): typeof pg.Client {
   class ResilientClient extends Client {
+    /** Closed by us after a read timeout. */
+    abandoned = false;
     constructor(...args: ConstructorParameters<typeof pg.Client>) {
       super(...args);
       this.on('error', () => {});
     }
   }
   const query = Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
-  ResilientClient.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  ResilientClient.prototype.query = function (this: ResilientClient, ...args: unknown[]) {
+    if (this.abandoned && args[0] === 'rollback') return Promise.resolve({ command: 'ROLLBACK', rowCount: null, rows: [], fields: [] });
     const result = query.apply(this, args);
     if (result instanceof Promise) {
       result.catch((err: Error) => {
-        if (err.message === 'Query read timeout') this.end().catch(() => {});
+        if (err.message !== 'Query read timeout') return;
+        this.abandoned = true;
+        this.end().catch(() => {});
       });
     }
     return result;

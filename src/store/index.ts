@@ -4,6 +4,7 @@ import type { Connection, Dialect } from './db.js';
 import { groupsRepo } from './groups.js';
 import { healthRepo } from './health.js';
 import { onezoneRepo } from './onezone.js';
+import { isStalePlan } from './pg-statements.js';
 import { providersRepo } from './providers.js';
 import type { Database } from './schema.js';
 import { spacesRepo } from './spaces.js';
@@ -46,7 +47,7 @@ function bind(db: Kysely<Database>, dialect: Dialect, adopt?: Connection['adoptT
   };
 }
 
-/** How many times a PostgreSQL transaction ended by a deadlock or a serialization failure runs. */
+/** How many times a PostgreSQL transaction ended by a deadlock, a serialization failure or a stale statement runs. */
 const TRANSACTION_ATTEMPTS = 3;
 const RETRYABLE = new Set(['40P01', '40001']);
 
@@ -54,13 +55,15 @@ const RETRYABLE = new Set(['40P01', '40001']);
  * PostgreSQL ends one transaction of a lock cycle (40P01) and may end a serialization conflict
  * (40001); nothing of it was kept, so it runs again from the start. The services take their locks
  * in one order (authorize.ts `groupWrite`), so this is a safety net, not how writes are ordered.
+ * A named statement refused after another process changed its columns (pg-statements.ts) aborts
+ * the transaction the same way, and the next run prepares it afresh.
  */
 async function again<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (err) {
-      if (attempt >= TRANSACTION_ATTEMPTS || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+      if (attempt >= TRANSACTION_ATTEMPTS || !(RETRYABLE.has((err as { code?: string }).code ?? '') || isStalePlan(err))) throw err;
     }
   }
 }

@@ -11,8 +11,10 @@ import type pg from 'pg';
  *
  * A named statement's result columns are fixed when it is prepared: a migration that changes them
  * (a column added to a table read with `select *`) while this process runs makes PostgreSQL refuse
- * it ("cached plan must not change result type", SQLSTATE 0A000). The statement fails once; the
- * names then move to a new generation, prepared afresh on every connection.
+ * it ("cached plan must not change result type"). Refused so, the statement did nothing: the names
+ * move to a new generation, prepared afresh on every connection, and a statement sent outside a
+ * transaction runs once more under its new name. Inside one the transaction is aborted; the store
+ * runs it again from the start (`isStalePlan`, store/index.ts).
  */
 const names = new Map<string, string>();
 let generation = 0;
@@ -20,6 +22,12 @@ let generation = 0;
 /** Registers the text of a precompiled query under its tag (unique per query). */
 export function nameStatement(text: string, tag: string): void {
   names.set(text, tag);
+}
+
+/** PostgreSQL refused a named statement prepared before a change of its result columns. */
+export function isStalePlan(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change result type');
 }
 
 /** pg's Client, sending the registered texts as named statements. */
@@ -32,9 +40,17 @@ export function namedStatementClient(Client: typeof pg.Client): typeof pg.Client
     const [text, values] = args;
     const tag = typeof text === 'string' && Array.isArray(values) && args.length === 2 ? names.get(text) : undefined;
     if (tag === undefined) return query.apply(this, args);
-    const name = `oz_${tag}_${generation}`;
-    return (query.call(this, { name, text, values }) as Promise<unknown>).catch((err: { code?: string; message?: string }) => {
-      if (err.code === '0A000' && /cached plan must not change result type/.test(err.message ?? '')) generation++;
+    const outsideTransaction = this.getTransactionStatus() === 'I';
+    const run = (): Promise<unknown> => {
+      const current = generation;
+      return (query.call(this, { name: `oz_${tag}_${current}`, text, values }) as Promise<unknown>).catch((err: unknown) => {
+        // Once per change, however many connections hit it.
+        if (isStalePlan(err) && current === generation) generation++;
+        throw err;
+      });
+    };
+    return run().catch((err: unknown) => {
+      if (outsideTransaction && isStalePlan(err)) return run();
       throw err;
     });
   } as typeof Client.prototype.query;

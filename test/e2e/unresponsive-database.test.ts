@@ -4,6 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { OnezoneClient } from '../../src/client/index.js';
+import { parse } from '../../src/tokens/macaroon.js';
 import { createPgDatabase, pgUnavailable, type TestDatabase } from '../helpers/db.js';
 import { spawnZone, type ZoneProcess } from '../helpers/process.js';
 
@@ -19,11 +22,16 @@ const basic = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'onezone-unresponsive-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-/** A TCP proxy to PostgreSQL that can hang (`freeze`) or vanish (`refuse`). */
+/**
+ * A TCP proxy to PostgreSQL that can hang (`freeze`), vanish (`refuse`), or let one connection
+ * send a chosen statement and then pass nothing more (`stallAfter`), as when the zone's host drops
+ * off the network mid-transaction: the server runs the statement and waits for the rest.
+ */
 class Proxy {
   readonly sockets = new Set<net.Socket>();
   private frozen = false;
-  private readonly pairs: Array<[net.Socket, net.Socket]> = [];
+  private trap: { pattern: RegExp; sprung: () => void } | undefined;
+  private readonly pairs: Array<{ client: net.Socket; upstream: net.Socket; open: boolean }> = [];
   private readonly server: net.Server;
 
   constructor(private readonly target: { host: string; port: number }) {
@@ -40,8 +48,25 @@ class Proxy {
     if (this.frozen) return;
     const upstream = net.connect(this.target);
     this.track(upstream);
-    client.pipe(upstream).pipe(client);
-    this.pairs.push([client, upstream]);
+    const pair = { client, upstream, open: true };
+    this.pairs.push(pair);
+    client.on('data', (chunk: Buffer) => {
+      if (!pair.open) return;
+      upstream.write(chunk);
+      if (this.trap?.pattern.test(chunk.toString('latin1'))) {
+        this.trap.sprung();
+        this.trap = undefined;
+        this.cut(pair);
+      }
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (pair.open) client.write(chunk);
+    });
+    // Ends and closes pass only while the pair is open: a lost host tells the other side nothing.
+    client.on('end', () => pair.open && upstream.end());
+    upstream.on('end', () => pair.open && client.end());
+    client.on('close', () => pair.open && upstream.destroy());
+    upstream.on('close', () => pair.open && client.destroy());
   }
 
   private track(socket: net.Socket): void {
@@ -50,15 +75,21 @@ class Proxy {
     socket.on('close', () => this.sockets.delete(socket));
   }
 
+  private cut(pair: { client: net.Socket; upstream: net.Socket; open: boolean }): void {
+    pair.open = false;
+    pair.client.pause();
+    pair.upstream.pause();
+  }
+
   /** Nothing more goes either way on open connections; new ones get no answer. */
   freeze(): void {
     this.frozen = true;
-    for (const [client, upstream] of this.pairs) {
-      client.unpipe(upstream);
-      upstream.unpipe(client);
-      client.pause();
-      upstream.pause();
-    }
+    for (const pair of this.pairs) this.cut(pair);
+  }
+
+  /** The next statement whose text matches goes to the server; then its connection passes nothing more. Resolves when it went. */
+  stallAfter(pattern: RegExp): Promise<void> {
+    return new Promise((sprung) => (this.trap = { pattern, sprung }));
   }
 
   /** The port closes and every connection is cut: connections are refused. */
@@ -156,6 +187,58 @@ describe('an unresponsive or unreachable PostgreSQL (a real process)', () => {
     assert.match(zone.stdout(), /shutdown did not finish in time/);
     // Its connection was cut at the request timeout.
     assert.ok((await waiting) instanceof Error);
+  });
+
+  it('lost in the middle of a join\'s transaction: its locks go at the idle-in-transaction bound, the join answers 503 with Retry-After, nothing of it is kept', async (t) => {
+    if (skip) return t.skip(skip);
+    // Query timeout 1.5 s: a session idle inside a transaction is ended by the server after 1.5 s;
+    // the zone gives up on its statement after 3.5 s (pg's read timeout).
+    const { zone, proxy } = await zoneBehindProxy('lost');
+    const admin = new OnezoneClient({ baseUrl: zone.url, credentials: { basic: { login: 'admin', password: PASSWORD } } });
+    const groupId = await admin.user.createGroup('lost', 'team');
+    const invite = await admin.groups.createUserInvite(groupId);
+    await admin.users.create({ login: 'joiner', password: 'joiner-password', name: 'joiner' });
+    const join = () =>
+      fetch(`${zone.url}/user/groups/join`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from('joiner:joiner-password').toString('base64')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ token: invite }),
+      });
+
+    // The statement that counts the invite's use, the join's last before its commit, locks the
+    // invite's row; the server runs it, and the zone hears nothing more.
+    const stalled = proxy.stallAfter(/update "tokens" set "usage_count"/);
+    const lost = timed(join());
+    await stalled;
+
+    // Another process's write to that row (one that leaves the invite as it is) waits for the lost
+    // session, which the server ends at the bound.
+    const other = new pg.Client({ connectionString: database!.url, statement_timeout: 10_000 });
+    await other.connect();
+    try {
+      const write = await timed(other.query('update tokens set usage_count = usage_count where id = $1', [parse(invite).identifier]));
+      assert.equal(write.value.rowCount, 1);
+      assert.ok(write.ms < 4000, `the other write waited ${write.ms} ms`);
+
+      const answer = await lost;
+      assert.equal(answer.value.status, 503);
+      assert.equal((await answer.value.json()).error, 'service_unavailable');
+      assert.equal(answer.value.headers.get('retry-after'), '5');
+      assert.ok(answer.ms < 6000, `the join took ${answer.ms} ms`);
+
+      // Nothing of the lost join was kept: no membership, no use counted.
+      assert.deepEqual(await admin.groups.users(groupId), [(await admin.user.get()).userId]);
+      const uses = async () => (await other.query('select usage_count from tokens where id = $1', [parse(invite).identifier])).rows[0].usage_count;
+      assert.equal(await uses(), 0);
+      // The zone goes on: the same join now succeeds.
+      assert.equal((await join()).status, 201);
+      assert.equal(await uses(), 1);
+    } finally {
+      await other.end();
+    }
+    // The timeout is logged as one (no stack), not as a fault of ours.
+    assert.match(zone.stdout(), /"cause":"Query read timeout".*database query timed out/);
+    assert.doesNotMatch(zone.stdout(), /request failed|not queryable/);
   });
 
   it('refusing connections: the API answers 503 with Retry-After (not 500), /ready 503, and SIGTERM exits 0', async (t) => {
