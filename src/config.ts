@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { MAX_COST } from './domain/passwords.js';
 
 export type DbConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
@@ -131,7 +132,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     inviteTtl: integer('invite-ttl', pick(values['invite-ttl'], 'ONEZONE_INVITE_TTL'), DEFAULTS.inviteTtl, 1, 10 * 365 * 24 * 3600),
     accessTokenTtl: integer('ONEZONE_ACCESS_TOKEN_TTL', env.ONEZONE_ACCESS_TOKEN_TTL, DEFAULTS.accessTokenTtl, 60, 10 * 365 * 24 * 3600),
     bodyLimit: DEFAULTS.bodyLimit,
-    passwordCost: integer('ONEZONE_PASSWORD_COST', env.ONEZONE_PASSWORD_COST, 15, 10, 20),
+    passwordCost: integer('ONEZONE_PASSWORD_COST', env.ONEZONE_PASSWORD_COST, 15, 10, MAX_COST),
     throttle: {
       enabled: !values['no-throttle'] && onOff('ONEZONE_THROTTLE', env.ONEZONE_THROTTLE),
       attempts: integer('ONEZONE_THROTTLE_ATTEMPTS', env.ONEZONE_THROTTLE_ATTEMPTS, DEFAULTS.throttle.attempts, 1, 1_000_000),

@@ -19,6 +19,11 @@ export async function bootstrap(
   passwordCost?: number,
 ): Promise<{ generatedPassword: string | undefined; existingAdminHash?: string }> {
   const audit = auditor({ clock });
+  // The password is hashed before the transaction when `admin` may be created: a KDF inside it
+  // would hold its locks (on PostgreSQL, past idle_in_transaction_session_timeout at high costs).
+  const mayCreate = !(await store.users.byLogin('admin')) && !(await store.groups.hasAnyUser(ADMINS_GROUP));
+  const password = mayCreate ? (adminPassword ?? randomBytes(18).toString('base64url')) : undefined;
+  const prepared = password === undefined ? undefined : await hashPassword(password, passwordCost);
   return store.transaction(async (tx: Store) => {
     const firstStart = !(await tx.groups.byId(ADMINS_GROUP));
     if (firstStart) {
@@ -39,13 +44,14 @@ export async function bootstrap(
       return { generatedPassword: undefined, existingAdminHash: existing.password_hash ?? undefined };
     }
     if (!firstStart && (await tx.groups.hasAnyUser(ADMINS_GROUP))) return { generatedPassword: undefined };
-    const password = adminPassword ?? randomBytes(18).toString('base64url');
+    // Another process changed the zone since the check above (PostgreSQL): hashed here after all.
+    const created = password ?? adminPassword ?? randomBytes(18).toString('base64url');
     const id = ids();
     await tx.users.insert({
       id,
       login: 'admin',
       name: 'admin',
-      password_hash: await hashPassword(password, passwordCost),
+      password_hash: prepared ?? (await hashPassword(created, passwordCost)),
       alias: '',
       email_list: '[]',
       default_space_id: null,
@@ -54,6 +60,6 @@ export async function bootstrap(
     await tx.groups.addUser(ADMINS_GROUP, id, groupPrivileges.all);
     await audit(tx, ZONE, 'user.create', { target: ['user', id], details: { login: 'admin' } });
     await audit(tx, ZONE, 'group.user.add', { target: ['group', ADMINS_GROUP], subject: ['user', id], details: { privileges: groupPrivileges.toNames(groupPrivileges.all) } });
-    return { generatedPassword: adminPassword === undefined ? password : undefined };
+    return { generatedPassword: adminPassword === undefined ? created : undefined };
   });
 }

@@ -10,11 +10,14 @@ export const DEFAULT_COST = 15;
 const R = 8;
 const P = 1;
 const KEYLEN = 32;
-const MAXMEM = 64 * 1024 * 1024;
+/** The highest cost a zone accepts (config.ts): 2^16 takes 64 MiB a hash, and hashes run side by side. */
+export const MAX_COST = 16;
 
 function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+  // scrypt needs 128·N·r bytes and a little more; Node's default limit (32 MiB) is below cost 15's.
+  const maxmem = 128 * n * r + 1024 * 1024;
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFC'), salt, KEYLEN, { N: n, r, p, maxmem: MAXMEM }, (err, key) =>
+    scrypt(password.normalize('NFC'), salt, KEYLEN, { N: n, r, p, maxmem }, (err, key) =>
       err ? reject(err) : resolve(key),
     ),
   );

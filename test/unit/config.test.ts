@@ -35,6 +35,8 @@ describe('config', () => {
     assert.throws(() => loadConfig(['--db', 'mysql://x'], {}), /postgres/);
     assert.throws(() => loadConfig([], { ONEZONE_MASTER_KEY: 'short' }), /32 bytes/);
     assert.throws(() => loadConfig([], { ONEZONE_PASSWORD_COST: '5' }), ConfigError);
+    // Above 16 a hash needs 128 MiB and more: refused at start rather than at the first password.
+    assert.throws(() => loadConfig([], { ONEZONE_PASSWORD_COST: '17' }), /ONEZONE_PASSWORD_COST/);
     assert.throws(() => loadConfig([], { ONEZONE_DB_NAMED_STATEMENTS: 'no' }), /ONEZONE_DB_NAMED_STATEMENTS must be on or off/);
   });
 
