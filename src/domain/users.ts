@@ -82,7 +82,7 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
       if (patch.alias !== undefined) set.alias = patch.alias;
       if (patch.emailList !== undefined) set.email_list = JSON.stringify(patch.emailList);
       const fields = (['name', 'alias', 'emailList'] as const).filter((k) => patch[k] !== undefined);
-      if (fields.length === 0) return;
+      if (fields.length === 0) throw new ApiError('invalidRequest', "missing required key: 'name', 'alias' or 'emailList'");
       await store.transaction(async (tx) => {
         if (!(await tx.users.update(actor.userId, set))) throw accountGone();
         await audit(tx, actor, 'user.update', { target: ['user', actor.userId], details: { fields } });

@@ -65,6 +65,8 @@ describe('accounts: POST /users (admins) and the current user', async () => {
     await carol.api.user.modify({ alias: 'c2' });
     assert.equal((await carol.api.user.get()).name, 'Carol C.', 'a partial PATCH keeps the other fields');
     await assert.rejects(carol.api.user.modify({ name: '' }), fails(400, 'invalid_request', /'name'/));
+    // Nothing to change is refused, as for PATCH /groups/{id} and PATCH /provider.
+    await assert.rejects(carol.api.user.modify({}), fails(400, 'invalid_request', /missing required key: 'name', 'alias' or 'emailList'/));
     await carol.api.user.remove();
     await assert.rejects(carol.api.user.get(), fails(401, 'invalid_token'));
     const again = z.client({ basic: { login: carol.login, password: carol.password } });
