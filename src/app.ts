@@ -25,7 +25,7 @@ import { supportService } from './domain/support.js';
 import { providerLoginService } from './domain/provider-login.js';
 import { registerAuth } from './http/auth.js';
 import { registerBodyChecks, registerOptionalBodies } from './http/bodies.js';
-import { registerErrorHandling, routerErrorHandler } from './http/errors.js';
+import { errorMessageKeyword, registerErrorHandling, routerErrorHandler } from './http/errors.js';
 import { lazyChildLogger, loggerOptions } from './http/logging.js';
 import { registerLimits } from './http/limits.js';
 import { registerMetrics } from './http/metrics.js';
@@ -111,8 +111,9 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
       if (isUiPath(request.url)) reply.headers(SECURITY_HEADERS);
       routerErrorHandler(err, request, reply);
     },
-    // A number is not a token: no silent type coercion of request bodies.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    // A number is not a token: no silent type coercion of request bodies. Errors carry their
+    // schema (`verbose`), for a schema's own wording of a refusal (http/errors.ts).
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, verbose: true }, plugins: [errorMessageKeyword] },
     schemaController: { compilersFactory: lazySchemaCompilers() },
   } as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
 

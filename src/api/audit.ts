@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { AUDIT_ENTITY_TYPES, type AuditEntityType } from '../domain/audit.js';
 import type { AuditRow } from '../store/audit.js';
+import { Id } from './schemas.js';
 import type { Routes } from './types.js';
 
 const AuditEvent = Type.Object({
@@ -46,8 +47,9 @@ export const auditRoutes: Routes = (app, { audit }) => {
             targetType: Type.Optional(
               Type.Unsafe<AuditEntityType>({ type: 'string', enum: [...AUDIT_ENTITY_TYPES], description: 'What the events were done to.' }),
             ),
-            targetId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-            actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+            // Ids: a value none can have is refused alike on every database (PostgreSQL cannot compare a NUL).
+            targetId: Type.Optional(Id),
+            actorId: Type.Optional(Id),
           },
           { additionalProperties: false },
         ),

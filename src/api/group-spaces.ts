@@ -51,9 +51,10 @@ export const groupSpaceRoutes: Routes = (app, { groupSpaces, support }) => {
     },
   );
 
+  // It mints a token: no HEAD route, which would mint one nobody receives (HEAD gets 405).
   app.get(
     '/groups/:id/spaces/token',
-    { schema: { operationId: 'create_group_spaces_token', tags, params: IdParam, response: { 200: TokenBody } } },
+    { exposeHeadRoute: false, schema: { operationId: 'create_group_spaces_token', tags, params: IdParam, response: { 200: TokenBody } } },
     async (req) => ({ token: await groupSpaces.createToken(asUser(req.actor), req.params.id) }),
   );
 

@@ -97,9 +97,10 @@ export const groupRoutes: Routes = (app, { groups }) => {
     async (req) => ({ users: await groups.users(req.actor, req.params.id) }),
   );
 
+  // It mints a token: no HEAD route, which would mint one nobody receives (HEAD gets 405).
   app.get(
     '/groups/:id/users/token',
-    { schema: { operationId: 'create_user_group_invite_token', tags, params: IdParam, response: { 200: TokenBody } } },
+    { exposeHeadRoute: false, schema: { operationId: 'create_user_group_invite_token', tags, params: IdParam, response: { 200: TokenBody } } },
     async (req) => ({ token: await groups.inviteUser(asUser(req.actor), req.params.id) }),
   );
 
@@ -153,9 +154,10 @@ export const groupRoutes: Routes = (app, { groups }) => {
     async (req) => ({ nested_groups: await groups.nested(req.actor, req.params.id) }),
   );
 
+  // It mints a token: no HEAD route, which would mint one nobody receives (HEAD gets 405).
   app.get(
     '/groups/:id/nested/token',
-    { schema: { operationId: 'get_nested_group_token', tags, params: IdParam, response: { 200: TokenBody } } },
+    { exposeHeadRoute: false, schema: { operationId: 'get_nested_group_token', tags, params: IdParam, response: { 200: TokenBody } } },
     async (req) => ({ token: await groups.inviteGroup(asUser(req.actor), req.params.id) }),
   );
 

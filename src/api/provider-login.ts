@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { TokenBody } from './schemas.js';
+import { TokenBody, closed } from './schemas.js';
 import { type Routes, asUser } from './types.js';
 
 /** Provider-mediated login: `POST /user/authorize` and the extension that starts the flow. */
@@ -30,7 +30,7 @@ export const providerLoginRoutes: Routes = (app, { providerLogin }) => {
       schema: {
         operationId: 'create_provider_login_token',
         tags: ['Extensions'],
-        body: Type.Object({ providerId: Type.String({ minLength: 1, maxLength: 256 }) }),
+        body: Type.Object({ providerId: Type.String({ minLength: 1, maxLength: 256 }) }, closed),
         response: { 200: TokenBody },
         // No such provider.
         errors: [404],

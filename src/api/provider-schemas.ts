@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Id } from './schemas.js';
 
 /** Request and response schemas of the provider routes (`/provider…`, `/providers`, `/spaces/{id}/providers…`). */
 
@@ -36,10 +37,9 @@ export const ProviderDetails = Type.Object({
 });
 
 /** Bytes, as a JSON number or (as the 2016 clients sent it) a digit string. */
-export const Size = Type.Union([
-  Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
-  Type.String({ pattern: '^[1-9][0-9]{0,15}$' }),
-]);
+export const Size = Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), Type.String({ pattern: '^[1-9][0-9]{0,15}$' })], {
+  errorMessage: 'must be a whole number of bytes, as a number or a digit string',
+});
 
 export const SupportRequest = Type.Object({ token: Type.String({ maxLength: 64 * 1024 }), size: Size });
 
@@ -69,6 +69,6 @@ export const PortCheckResult = Type.Union([
   Type.Array(Type.Tuple([Type.String(), PortStatus])),
 ]);
 
-export const PidParam = Type.Object({ pid: Type.String() });
-export const SidParam = Type.Object({ sid: Type.String() });
-export const SpaceProviderParams = Type.Object({ id: Type.String(), pid: Type.String() });
+export const PidParam = Type.Object({ pid: Id });
+export const SidParam = Type.Object({ sid: Id });
+export const SpaceProviderParams = Type.Object({ id: Id, pid: Id });

@@ -53,9 +53,10 @@ export const providerRoutes: Routes = (app, { providers, support }) => {
   });
 
   // Extension: a provider token, to call the zone through a TLS-terminating proxy (docs/providers.md).
+  // It mints a token: no HEAD route, which would mint one nobody receives (HEAD gets 405).
   app.get(
     '/provider/token',
-    { config: provider, schema: { operationId: 'create_provider_token', tags: ['Extensions'], response: { 200: TokenBody } } },
+    { exposeHeadRoute: false, config: provider, schema: { operationId: 'create_provider_token', tags: ['Extensions'], response: { 200: TokenBody } } },
     async (req) => ({ token: await providers.mintToken(asProvider(req.actor)) }),
   );
 

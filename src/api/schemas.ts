@@ -1,4 +1,5 @@
 import { type TSchema, Type } from 'typebox';
+import { ID_PATTERN } from '../domain/deps.js';
 import { GROUP_TYPES } from '../domain/groups.js';
 import { GROUP_PRIVILEGES, ONEZONE_PRIVILEGES, SPACE_PRIVILEGES } from '../domain/privileges.js';
 import { catalog } from '../errors.js';
@@ -30,7 +31,8 @@ export const Created = (description: string, location: string) =>
 export const TokenBody = Type.Object({ token: Type.String() });
 export const TokenRequest = Type.Object({ token: Type.String() }, { description: 'An invite or support token.' });
 
-export const Id = Type.String({ description: 'A 43-character base64url id.' });
+/** A path id. One that cannot exist (a NUL, a space, a dot) is a 404 before any lookup (http/errors.ts). */
+export const Id = Type.String({ pattern: ID_PATTERN.source, description: 'A 43-character base64url id.' });
 
 export const IdParam = Type.Object({ id: Id });
 
@@ -62,22 +64,29 @@ export const OnezonePrivilegeList = Type.Array(Type.Enum(ONEZONE_PRIVILEGES), {
   maxItems: ONEZONE_PRIVILEGES.length * 2,
 });
 
+/**
+ * Extension bodies refuse keys they do not define: a misspelt option would otherwise be ignored
+ * in silence (`usagelimit` minting a single-use invite). RC2 bodies ignore unknown keys, as the
+ * 2016 server did (docs/compatibility.md).
+ */
+export const closed = { additionalProperties: false } as const;
+
 /** Body of the invite-minting POST extension beside each RC2 token GET. */
-export const InviteOptionsBody = Type.Object({
-  usageLimit: Type.Optional(
-    Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Literal('infinity')], {
-      description: 'How many joins the token allows (default 1).',
-    }),
-  ),
-  ttl: Type.Optional(Type.Integer({ minimum: 60, maximum: 365 * 24 * 3600, description: 'Lifetime in seconds.' })),
-  privileges: Type.Optional(SpacePrivilegeList),
-});
+export const InviteOptionsBody = Type.Object(
+  {
+    usageLimit: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Literal('infinity')], {
+        description: 'How many joins the token allows (default 1).',
+      }),
+    ),
+    ttl: Type.Optional(Type.Integer({ minimum: 60, maximum: 365 * 24 * 3600, description: 'Lifetime in seconds.' })),
+    privileges: Type.Optional(SpacePrivilegeList),
+  },
+  closed,
+);
 
 /** The same body for group invites: the privileges are group privileges. */
-export const GroupInviteOptionsBody = Type.Object({
-  ...InviteOptionsBody.properties,
-  privileges: Type.Optional(GroupPrivilegeList),
-});
+export const GroupInviteOptionsBody = Type.Object({ ...InviteOptionsBody.properties, privileges: Type.Optional(GroupPrivilegeList) }, closed);
 
 export const GroupType = Type.Enum(GROUP_TYPES);
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { presentProvider } from './presenters.js';
 import { ProviderDetails, SpaceProviderParams } from './provider-schemas.js';
-import { IdList, IdParam, NoContent, TokenBody } from './schemas.js';
+import { IdList, IdParam, NoContent, TokenBody, closed } from './schemas.js';
 import type { Routes } from './types.js';
 
 /** `/spaces/{id}/providers…`: the providers supporting a space, support tokens, removing support. */
@@ -15,9 +15,10 @@ export const spaceProviderRoutes: Routes = (app, { support }) => {
     async (req) => ({ providers: await support.providersOf(req.actor, req.params.id) }),
   );
 
+  // It mints a token: no HEAD route, which would mint one nobody receives (HEAD gets 405).
   app.get(
     '/spaces/:id/providers/token',
-    { config: any, schema: { operationId: 'get_space_provider_token', tags, params: IdParam, response: { 200: TokenBody } } },
+    { exposeHeadRoute: false, config: any, schema: { operationId: 'get_space_provider_token', tags, params: IdParam, response: { 200: TokenBody } } },
     async (req) => ({ token: await support.supportToken(req.actor, req.params.id) }),
   );
 
@@ -30,7 +31,7 @@ export const spaceProviderRoutes: Routes = (app, { support }) => {
         operationId: 'create_space_provider_token',
         tags: ['Extensions'],
         params: IdParam,
-        body: Type.Optional(Type.Object({}, { description: 'No options: an empty object, an empty body or none.' })),
+        body: Type.Optional(Type.Object({}, { ...closed, description: 'No options: an empty object, an empty body or none.' })),
         response: { 200: TokenBody },
       },
     },

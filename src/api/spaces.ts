@@ -22,6 +22,8 @@ import { ProviderSpaceBody } from './provider-schemas.js';
 const UserParams = Type.Object({ id: Id, uid: Id });
 const GroupParams = Type.Object({ id: Id, gid: Id });
 const Privileges = Type.Object({ privileges: SpacePrivilegeList });
+// Not `Id`: an id no user or group can have is answered as an unknown one, 404.
+const MemberId = Type.String({ maxLength: 256, description: 'A 43-character base64url id.' });
 
 /** Body of the invite POST extensions -> service options. */
 const inviteOptions = (body: { usageLimit?: number | 'infinity'; ttl?: number; privileges?: typeof spacePrivileges.names } = {}): InviteOptions => ({
@@ -94,7 +96,7 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
         operationId: 'add_user_to_space',
         tags,
         params: IdParam,
-        body: Type.Object({ userId: Id }),
+        body: Type.Object({ userId: MemberId }),
         response: { 204: NoContent('The user is a member of the space (already a member: privileges unchanged).') },
       },
     },
@@ -104,9 +106,10 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
     },
   );
 
+  // It mints a token: no HEAD route, which would mint one nobody receives (HEAD gets 405).
   app.get(
     '/spaces/:id/users/token',
-    { schema: { operationId: 'get_space_user_token', tags, params: IdParam, response: { 200: TokenBody } } },
+    { exposeHeadRoute: false, schema: { operationId: 'get_space_user_token', tags, params: IdParam, response: { 200: TokenBody } } },
     async (req) => ({ token: await spaces.inviteUser(asUser(req.actor), req.params.id) }),
   );
 
@@ -177,7 +180,7 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
         operationId: 'add_group_to_space',
         tags,
         params: IdParam,
-        body: Type.Object({ groupId: Id }),
+        body: Type.Object({ groupId: MemberId }),
         response: { 204: NoContent('The group is a member of the space (already a member: privileges unchanged).') },
       },
     },
@@ -187,9 +190,10 @@ export const spaceRoutes: Routes = (app, { spaces, spaceMembers, support }) => {
     },
   );
 
+  // It mints a token: no HEAD route, which would mint one nobody receives (HEAD gets 405).
   app.get(
     '/spaces/:id/groups/token',
-    { schema: { operationId: 'get_space_group_token', tags, params: IdParam, response: { 200: TokenBody } } },
+    { exposeHeadRoute: false, schema: { operationId: 'get_space_group_token', tags, params: IdParam, response: { 200: TokenBody } } },
     async (req) => ({ token: await spaces.inviteGroup(asUser(req.actor), req.params.id) }),
   );
 

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { TokenRow } from '../store/tokens.js';
-import { NoContent } from './schemas.js';
+import { Id, NoContent, closed } from './schemas.js';
 import { type Routes, asUser } from './types.js';
 
 const TokenInfo = Type.Object({
@@ -27,7 +27,7 @@ const present = (t: TokenRow) => ({
   revoked: t.revoked !== 0,
 });
 
-const TokenParam = Type.Object({ tid: Type.String() });
+const TokenParam = Type.Object({ tid: Id });
 
 /** Extension `/user/tokens…`: the caller's access tokens and issued invites. */
 export const tokenRoutes: Routes = (app, { tokens }) => {
@@ -52,7 +52,7 @@ export const tokenRoutes: Routes = (app, { tokens }) => {
         operationId: 'modify_user_token',
         tags,
         params: TokenParam,
-        body: Type.Object({ revoked: Type.Boolean() }),
+        body: Type.Object({ revoked: Type.Boolean() }, closed),
         response: { 204: NoContent('The `revoked` flag of the token is set.') },
       },
     },

@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import { presentGroup } from './presenters.js';
-import { Created, Group, GroupType, IdList, Name, NoContent, TokenRequest } from './schemas.js';
+import { Created, Group, GroupType, Id, IdList, Name, NoContent, TokenRequest } from './schemas.js';
 import { type Routes, asUser } from './types.js';
 
-const GidParam = Type.Object({ gid: Type.String() });
+const GidParam = Type.Object({ gid: Id });
 
 /** `/user/groups…`: the authenticated user's own groups. */
 export const userGroupRoutes: Routes = (app, { groups }) => {

@@ -1,8 +1,10 @@
 import { Type } from 'typebox';
 import { sharedJson } from '../http/shared-json.js';
 import { defaultSpaceId, presentSpace, presentUser } from './presenters.js';
-import { Created, Name, NoContent, Space, TokenBody, TokenRequest, User } from './schemas.js';
+import { Created, Id, Name, NoContent, Space, TokenBody, TokenRequest, User, closed } from './schemas.js';
 import { type Routes, asUser } from './types.js';
+
+const SidParam = Type.Object({ sid: Id });
 
 /** `/user…`: the authenticated user's own account, spaces and tokens. */
 export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, support, credentials }) => {
@@ -40,7 +42,7 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, s
       schema: {
         operationId: 'change_user_password',
         tags: ['Extensions'],
-        body: Type.Object({ oldPassword: Type.String({ minLength: 1, maxLength: 1024 }), newPassword: Type.String({ maxLength: 1024 }) }),
+        body: Type.Object({ oldPassword: Type.String({ minLength: 1, maxLength: 1024 }), newPassword: Type.String({ maxLength: 1024 }) }, closed),
         response: { 204: NoContent('The password is changed.') },
       },
     },
@@ -58,7 +60,8 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, s
     return reply.code(200).send();
   });
 
-  app.get('/user/client_token', { schema: { operationId: 'get_client_token', tags, response: { 200: TokenBody } } }, async (req) => ({
+  // It mints a token: no HEAD route, which would mint one nobody receives (HEAD gets 405).
+  app.get('/user/client_token', { exposeHeadRoute: false, schema: { operationId: 'get_client_token', tags, response: { 200: TokenBody } } }, async (req) => ({
     token: await accessTokens.mint(asUser(req.actor)),
   }));
 
@@ -118,21 +121,22 @@ export const userRoutes: Routes = (app, { users, spaces, accessTokens, tokens, s
   });
 
   // A space-creation token naming the caller, for a provider to create a space for them later.
+  // It mints a token: no HEAD route, which would mint one nobody receives (HEAD gets 405).
   app.get(
     '/user/spaces/token',
-    { schema: { operationId: 'get_user_space_token', tags, response: { 200: TokenBody } } },
+    { exposeHeadRoute: false, schema: { operationId: 'get_user_space_token', tags, response: { 200: TokenBody } } },
     async (req) => ({ token: await spaces.createToken(asUser(req.actor)) }),
   );
 
   app.get(
     '/user/spaces/:sid',
-    { schema: { operationId: 'get_user_space', tags, params: Type.Object({ sid: Type.String() }), response: { 200: Space } } },
+    { schema: { operationId: 'get_user_space', tags, params: SidParam, response: { 200: Space } } },
     async (req) => presentSpace(await spaces.getOfUser(asUser(req.actor), req.params.sid), await support.supportsOf(req.params.sid)),
   );
 
   app.delete(
     '/user/spaces/:sid',
-    { schema: { operationId: 'delete_user_space', tags, params: Type.Object({ sid: Type.String() }), response: { 200: NoContent('Left the space.') } } },
+    { schema: { operationId: 'delete_user_space', tags, params: SidParam, response: { 200: NoContent('Left the space.') } } },
     async (req, reply) => {
       await spaces.leave(asUser(req.actor), req.params.sid);
       return reply.code(200).send();

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { presentUser } from './presenters.js';
-import { IdParam, Name, User } from './schemas.js';
+import { IdParam, Name, User, closed } from './schemas.js';
 import { type Routes, asUser } from './types.js';
 
 /** Extensions `POST /users` and `GET /users/{id}`: administrators create accounts with a password, and read any. */
@@ -11,11 +11,14 @@ export const usersRoutes: Routes = (app, { users }) => {
       schema: {
         operationId: 'create_user',
         tags: ['Extensions'],
-        body: Type.Object({
-          login: Type.String({ minLength: 1, maxLength: 64 }),
-          password: Type.String({ minLength: 1, maxLength: 1024 }),
-          name: Name,
-        }),
+        body: Type.Object(
+          {
+            login: Type.String({ minLength: 1, maxLength: 64 }),
+            password: Type.String({ minLength: 1, maxLength: 1024 }),
+            name: Name,
+          },
+          closed,
+        ),
         // The same fields as `User`, documented with the Location header.
         response: {
           201: Type.Object(User.properties, { description: 'User created.', headers: { Location: Type.String({ description: '`/users/{id}`: the new user.' }) } }),

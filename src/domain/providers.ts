@@ -103,7 +103,8 @@ export function providerService({ store, clock, ids, masterKey, config, metrics 
         ...(patch.latitude !== undefined && { latitude: patch.latitude }),
         ...(patch.longitude !== undefined && { longitude: patch.longitude }),
       };
-      if (Object.keys(columns).length === 0) return;
+      // As `PATCH /groups/{id}`: a body with nothing to change (`{}`, or only keys ignored) is a mistake.
+      if (Object.keys(columns).length === 0) throw new ApiError('invalidRequest', "missing required key: 'clientName', 'urls', 'redirectionPoint', 'latitude' or 'longitude'");
       const fields = (['clientName', 'urls', 'redirectionPoint', 'latitude', 'longitude'] as const).filter((k) => patch[k] !== undefined);
       await store.transaction(async (tx) => {
         if (!(await tx.providers.update(actor.providerId, columns))) throw new ApiError('notFound', 'Provider not found.');

@@ -29,13 +29,25 @@ declare module 'fastify' {
 const NOBODY: Actor = { kind: 'nobody' };
 const UNAUTHENTICATED = new ApiError('unauthorized');
 const MALFORMED_BEARER = new ApiError('badAccessToken', 'Malformed Bearer credentials: one token, nothing after it.');
+const MALFORMED_BASIC = new ApiError('badCredentials', 'Malformed Basic credentials: one base64 login:password, nothing after it.');
+const TWO_TOKENS = new ApiError(
+  'invalidRequest',
+  'The token headers (macaroon, X-Auth-Token, Authorization: Bearer) carry different tokens; send one token, in one of them.',
+);
+const TWO_AUTHORIZATIONS = new ApiError('invalidRequest', 'Two Authorization headers with different values; send one.');
+const TOKEN_AND_OTHER_SCHEME = new ApiError(
+  'invalidRequest',
+  'A token header (macaroon or X-Auth-Token) beside an Authorization header of another scheme than Basic or Bearer; send one credential.',
+);
+const BASIC_SCHEME = /^\s*basic(\s|$)/i;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 
 /**
  * Credentials -> actor, before the body is read. Order as in the 2016 server: Basic, then an
  * access token (`macaroon`, `X-Auth-Token`, `Authorization: Bearer`; a user's, with any bound
  * `discharge-macaroons`, or a provider token), then a TLS client certificate of a provider.
  * Credentials that are present but wrong are a 401 even when the route would allow anyone
- * authenticated.
+ * authenticated; two that disagree are a 400 (`sentCredentials`).
  *
  * Each route gets the hook its `config.auth` asks for when it is registered, so no request
  * looks its route's options up; unknown paths (404) are authenticated like `user` routes.
@@ -99,22 +111,12 @@ interface AuthServices {
 const MAX_DISCHARGES = 8;
 
 async function authenticate(request: FastifyRequest, { credentials, accessTokens, providers }: AuthServices, gate: PasswordCheckGate | undefined): Promise<Actor> {
-  const { authorization } = request.headers;
-  if (authorization !== undefined) {
-    const [scheme = '', value = ''] = authorization.trim().split(/\s+/, 2);
-    if (/^basic$/i.test(scheme)) {
-      const decoded = Buffer.from(value, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon < 1) throw new ApiError('badCredentials', 'Malformed Basic credentials.');
-      const login = decoded.slice(0, colon);
-      return credentials.basic(login, decoded.slice(colon + 1), gate && (() => gate(request, login)));
-    }
-    if (!/^bearer$/i.test(scheme) && header(request, 'macaroon') === undefined && header(request, 'x-auth-token') === undefined) {
-      throw new ApiError('badCredentials', 'Unsupported authorization scheme; use Basic or Bearer.');
-    }
+  const { authorization, token } = sentCredentials(request);
+  if (authorization !== undefined && BASIC_SCHEME.test(authorization)) {
+    const pair = basicCredentials(authorization);
+    if (!pair) throw MALFORMED_BASIC;
+    return credentials.basic(pair.login, pair.password, gate && (() => gate(request, pair.login)));
   }
-  const token = header(request, 'macaroon') ?? header(request, 'x-auth-token') ?? bearer(authorization);
-  if (token === undefined && authorization !== undefined) throw MALFORMED_BEARER;
   if (token !== undefined) {
     // Made only for a token with request caveats.
     const scope = () => requestScope(request);
@@ -127,6 +129,55 @@ async function authenticate(request: FastifyRequest, { credentials, accessTokens
     return provider;
   }
   return NOBODY;
+}
+
+/**
+ * The `Authorization` header and the access token a request carries, each sent once: whichever
+ * of two different ones were taken, the client may have meant the other (a sign-out would
+ * revoke the wrong token). So, as RFC 6750 §3.1 says of a token sent more than one way, these
+ * are 400 `invalid_request`: token headers (`macaroon`, `X-Auth-Token`, `Authorization: Bearer`)
+ * with different tokens, two `Authorization` headers that differ (Node keeps only the first in
+ * `headers`, so `rawHeaders` are read), and a token beside another scheme than Basic or Bearer.
+ * The same token in several headers is one credential. Basic beside a token header is not
+ * refused: Basic decides, as in 2016.
+ */
+function sentCredentials(request: FastifyRequest): { authorization?: string; token?: string } {
+  const raw = request.raw.rawHeaders;
+  let authorization: string | undefined;
+  let token: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    if (name === 'authorization') {
+      if (authorization !== undefined && value !== authorization) throw TWO_AUTHORIZATIONS;
+      authorization = value;
+    } else if (name === 'macaroon' || name === 'x-auth-token') {
+      if (token !== undefined && value !== token) throw TWO_TOKENS;
+      token = value;
+    }
+  }
+  if (authorization === undefined || BASIC_SCHEME.test(authorization)) return { authorization, token };
+  if (/^\s*bearer(\s|$)/i.test(authorization)) {
+    const sent = bearer(authorization);
+    if (sent === undefined) throw MALFORMED_BEARER;
+    if (token !== undefined && sent !== token) throw TWO_TOKENS;
+    return { authorization, token: sent };
+  }
+  if (token !== undefined) throw TOKEN_AND_OTHER_SCHEME;
+  throw new ApiError('badCredentials', 'Unsupported authorization scheme; use Basic or Bearer.');
+}
+
+/**
+ * The login and password of Basic credentials (RFC 7617): exactly one standard base64 (RFC 4648
+ * §4, padding optional) `login:password`, nothing after it; undefined for anything else. Node's
+ * decoder alone would skip stray characters and read the URL-safe alphabet.
+ */
+export function basicCredentials(authorization: string): { login: string; password: string } | undefined {
+  const m = /^\s*basic\s+(\S+)\s*$/i.exec(authorization);
+  if (!m || !BASE64.test(m[1]!)) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 1 ? undefined : { login: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
 /**
@@ -150,7 +201,7 @@ function requestScope(request: FastifyRequest): RequestScope {
 /** Which credential a refused request carried, in the order `authenticate` looks at them. */
 function credentialKind(request: FastifyRequest): CredentialKind {
   const { authorization } = request.headers;
-  if (authorization !== undefined && /^\s*basic(\s|$)/i.test(authorization)) return 'basic';
+  if (authorization !== undefined && BASIC_SCHEME.test(authorization)) return 'basic';
   if (authorization !== undefined || header(request, 'macaroon') !== undefined || header(request, 'x-auth-token') !== undefined) return 'token';
   return 'certificate';
 }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { ApiError, type ErrorKind, missingField } from '../errors.js';
 import { isDatabaseTimeout, isDatabaseUnavailable } from '../store/db.js';
 import { isMissingReference, isUnstorableText } from '../store/dialect.js';
@@ -84,21 +84,42 @@ function toApiError(err: FastifyError): ApiError {
   return new ApiError('internal');
 }
 
+/**
+ * An Ajv plugin (app.ts): a schema may word its own refusal in `errorMessage`, read from the
+ * error's schema (Ajv's `verbose`). A union's branches each say only what they wanted (`must be
+ * integer` for `"abc"`, where a digit string was as good).
+ */
+export const errorMessageKeyword = <A extends { addKeyword(definition: { keyword: string; schemaType: string }): A }>(ajv: A): A =>
+  ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
+
 /** Names the offending field, never its value (it may be a token or a password). */
 function validationError(err: FastifyError): ApiError {
+  const where = err.validationContext ?? 'body';
+  // Every path parameter is an id (api/schemas.ts `Id`): a value no id can have names nothing.
+  if (where === 'params') return new ApiError('notFound');
   // A body that may take several shapes (an object or a list) failed each: the deepest failure is
   // the one in the shape the client chose (`[80]` is a list whose item is wrong, not a bad object).
   const all = err.validation!;
   const first = all.some((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
     ? all.reduce((deepest, e) => (e.instancePath.length > deepest.instancePath.length ? e : deepest))
     : all[0]!;
-  const where = err.validationContext ?? 'body';
   if (first.keyword === 'required') {
     return missingField(String((first.params as { missingProperty?: string }).missingProperty));
   }
   const field = first.instancePath.split('/').filter(Boolean).join('.');
+  if (first.keyword === 'additionalProperties') {
+    const key = String((first.params as { additionalProperty?: string }).additionalProperty);
+    return new ApiError('invalidRequest', `unknown key: '${field ? `${field}.` : ''}${key}'`);
+  }
   if (!field) {
     return new ApiError('invalidRequest', where === 'body' ? 'The request body must be a JSON object.' : `Invalid ${where}.`);
   }
-  return new ApiError('invalidRequest', `invalid '${field}' value: ${first.message ?? 'not allowed'}`);
+  const own = all.filter((e) => e.instancePath === first.instancePath).map(schemaMessage).find((m) => m !== undefined);
+  return new ApiError('invalidRequest', `invalid '${field}' value: ${own ?? first.message ?? 'not allowed'}`);
+}
+
+/** The `errorMessage` of the schema that refused (see `errorMessageKeyword`), if it has one. */
+function schemaMessage(e: FastifySchemaValidationError): string | undefined {
+  const message = (e as { parentSchema?: { errorMessage?: unknown } }).parentSchema?.errorMessage;
+  return typeof message === 'string' ? message : undefined;
 }

@@ -1,14 +1,20 @@
+import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ServerLimits, ThrottleConfig } from '../config.js';
 import { ApiError, catalog } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import { basicCredentials } from './auth.js';
 
 /** Largest request head (request line, URL and headers) Node will parse; beyond it: 431. */
 export const MAX_HEADER_BYTES = 16 * 1024;
 /** Most keys the throttle remembers at once; the oldest window is forgotten first. */
 const MAX_TRACKED = 100_000;
+/** The longest login an account can have (domain/users.ts `LOGIN`). */
+const MAX_LOGIN = 64;
+/** How often ended windows are forgotten, at most. */
+const SWEEP_MS = 60_000;
 
 interface Window {
   failures: number;
@@ -18,8 +24,9 @@ interface Window {
 
 /**
  * Fixed-window counters of failed attempts, keyed by client address (`ip:…`) and by Basic
- * login (`login:…`). Bounded in size (oldest windows evicted first) and in time (a window
- * is forgotten when it ends), so an attacker cannot make it grow without limit.
+ * login (`login:…`, `loginKey`). Bounded in size (oldest windows evicted first), in key length
+ * (an address, or a login no longer than an account's), and in time (`sweep` forgets the windows
+ * that ended), so an attacker cannot make it grow without limit.
  */
 export function failureCounter(config: ThrottleConfig, now: () => number = Date.now) {
   const windows = new Map<string, Window>();
@@ -39,6 +46,18 @@ export function failureCounter(config: ThrottleConfig, now: () => number = Date.
   return {
     get size(): number {
       return windows.size;
+    },
+
+    /**
+     * Forgets every window that has ended, also those whose key never comes back. Windows sit in
+     * the order they began and all last as long, so the ended ones are at the front.
+     */
+    sweep(): void {
+      const t = now();
+      for (const [key, w] of windows) {
+        if (w.resetAt > t) break;
+        windows.delete(key);
+      }
     },
 
     /**
@@ -122,12 +141,14 @@ function registerDraining(app: FastifyInstance): void {
 function registerThrottle(app: FastifyInstance, config: ThrottleConfig, metrics: Pick<Metrics, 'throttled'>): PasswordCheckGate | undefined {
   if (!config.enabled) return undefined;
   const counter = failureCounter(config);
+  const sweeper = setInterval(() => counter.sweep(), Math.min(SWEEP_MS, config.windowSeconds * 1000)).unref();
+  app.addHook('onClose', async () => clearInterval(sweeper));
 
   // Callback hooks: synchronous work, so no promise per request.
   app.addHook('onRequest', (request, _reply, done) => {
     if (counter.size === 0 || !hasCredentials(request)) return done();
-    const login = basicLogin(request);
-    const wait = Math.max(counter.retryAfter(`ip:${request.ip}`), login === undefined ? 0 : counter.retryAfter(`login:${login}`));
+    const login = loginKey(basicLogin(request));
+    const wait = Math.max(counter.retryAfter(`ip:${request.ip}`), login === undefined ? 0 : counter.retryAfter(login));
     if (wait === 0) return done();
     metrics.throttled();
     done(new ApiError('tooManyRequests', undefined, { 'retry-after': String(wait) }));
@@ -138,14 +159,15 @@ function registerThrottle(app: FastifyInstance, config: ThrottleConfig, metrics:
     if (reply.statusCode === 401 && hasCredentials(request)) {
       counter.fail(`ip:${request.ip}`);
       // The login of Basic credentials, or the one whose password the route checked (PATCH /user/password).
-      const login = basicLogin(request) ?? request.passwordLogin;
-      if (login !== undefined) counter.fail(`login:${login}`);
+      const login = loginKey(basicLogin(request) ?? request.passwordLogin);
+      if (login !== undefined) counter.fail(login);
     }
     done();
   });
 
   return (request, login) => {
-    const keys = [`ip:${request.ip}`, `login:${login}`];
+    const account = loginKey(login);
+    const keys = account === undefined ? [`ip:${request.ip}`] : [`ip:${request.ip}`, account];
     const wait = Math.max(...keys.map((key) => counter.retryAfter(key, true)));
     if (wait > 0) {
       metrics.throttled();
@@ -163,13 +185,20 @@ function hasCredentials(request: FastifyRequest): boolean {
   return h.authorization !== undefined || h.macaroon !== undefined || h['x-auth-token'] !== undefined;
 }
 
-/** The login of a Basic `Authorization` header, without looking at the password. */
+/** The login of a Basic `Authorization` header, as authentication reads it. */
 function basicLogin(request: FastifyRequest): string | undefined {
-  const m = /^\s*basic\s+(\S+)/i.exec(request.headers.authorization ?? '');
-  if (!m) return undefined;
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon > 0 ? decoded.slice(0, colon) : undefined;
+  const { authorization } = request.headers;
+  return authorization === undefined ? undefined : basicCredentials(authorization)?.login;
+}
+
+/**
+ * The throttle's key for a login: a SHA-256 of it, so every key has the same small size (the login
+ * itself is a slice of the decoded header and would keep all of it, password included, alive).
+ * Undefined for a login longer than any account's: it names no account, so its failures count
+ * against the client address alone.
+ */
+export function loginKey(login: string | undefined): string | undefined {
+  return login === undefined || login.length > MAX_LOGIN ? undefined : `login:${hash('sha256', login, 'base64url')}`;
 }
 
 /**

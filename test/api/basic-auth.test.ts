@@ -111,6 +111,37 @@ describe('Basic authentication', async () => {
     await assert.rejects(api.user.get(), (e: unknown) => e instanceof OnezoneError && e.status === 401);
   });
 
+  it('one standard base64 credential and nothing else: anything looser is 401 like other malformed credentials', async () => {
+    const login = 'strict-basic';
+    const password = 'password--?x';
+    // The pair encodes with a `/` (its URL-safe spelling differs) and with padding.
+    assert.match(Buffer.from(`${login}:${password}`).toString('base64'), /\/.*=$/);
+    await z.admin.users.create({ login, password, name: 'Strict' });
+    const encoded = Buffer.from(`${login}:${password}`).toString('base64');
+    const get = async (authorization: string) => {
+      const res = await request(`${z.baseUrl}/user`, { headers: { authorization } });
+      const text = await res.body.text();
+      return { status: res.statusCode, body: text ? (JSON.parse(text) as { error: string }) : undefined };
+    };
+    assert.equal((await get(`Basic ${encoded}`)).status, 200);
+    assert.equal((await get(`basic   ${encoded.replace(/=+$/, '')}`)).status, 200, 'padding is optional');
+    const loose: Record<string, string> = {
+      'trailing text': `Basic ${encoded} junk`,
+      'two credentials': `Basic ${encoded},${encoded}`,
+      'leading garbage': `Basic !!${encoded}`,
+      'a character outside the alphabet': `Basic ${encoded.slice(0, 8)}*${encoded.slice(8)}`,
+      'the URL-safe alphabet': `Basic ${encoded.replace(/\//g, '_')}`,
+      'too much padding': `Basic ${encoded}=`,
+      'no credential': 'Basic',
+      'padding only': 'Basic ====',
+    };
+    for (const [what, authorization] of Object.entries(loose)) {
+      const answer = await get(authorization);
+      assert.equal(answer.status, 401, what);
+      assert.equal(answer.body?.error, 'unauthorized', what);
+    }
+  });
+
   it('unknown login: 401, same answer as a wrong password', async () => {
     const api = z.client({ basic: { login: 'nobody-here', password: 'whatever-pass' } });
     await assert.rejects(api.user.get(), (e: unknown) => e instanceof OnezoneError && e.status === 401 && e.code === 'unauthorized');

@@ -37,6 +37,9 @@ describe('invite POSTs without a body', async () => {
         const bad = await post(route, { 'content-type': 'application/json' }, '{"usageLimit":0}');
         assert.equal(bad.status, 400);
       }
+      // An extension body: a key it does not define is named, not ignored.
+      const unknown = await post(route, { 'content-type': 'application/json' }, '{"usagelimit":5}');
+      assert.deepEqual([unknown.status, unknown.body.error_description], [400, "unknown key: 'usagelimit'"]);
       assert.equal((await post(route, { 'content-type': 'application/json' }, '[]')).status, 400);
       // JSON null is a body, and not an object.
       assert.equal((await post(route, { 'content-type': 'application/json' }, 'null')).status, 400);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { request } from 'undici';
 import { type Credentials, tokenId } from '../../src/client/index.js';
 import { fails } from '../helpers/assert.js';
 import { registerProvider } from '../helpers/providers.js';
@@ -55,6 +56,29 @@ describe('extension DELETE /user/client_token: sign out', async () => {
     assert.match(body.error_description, /no access token to revoke/);
     assert.ok(!(await carol.api.tokens.list()).some((t) => t.revoked));
     assert.equal((await carol.api.user.get()).userId, carol.id);
+  });
+
+  it("with two different tokens (another user's beside it, in another header or a second Authorization): 400 invalid_request, neither revoked", async () => {
+    const alice = await z.user('alice');
+    const kate = await z.user('kate');
+    const session = await alice.api.user.clientToken();
+    const other = await kate.api.user.clientToken();
+    for (const headers of [
+      { macaroon: session, authorization: `Bearer ${other}` },
+      { 'x-auth-token': session, macaroon: other },
+      { authorization: [`Bearer ${session}`, `Bearer ${other}`] },
+    ]) {
+      const res = await request(`${z.baseUrl}/user/client_token`, { method: 'DELETE', headers });
+      const body = (await res.body.json()) as { error: string; error_description: string };
+      assert.equal(res.statusCode, 400);
+      assert.equal(body.error, 'invalid_request');
+      assert.ok(!JSON.stringify(body).includes(session) && !JSON.stringify(body).includes(other), 'no token in the answer');
+    }
+    assert.equal((await alice.api.tokens.get(tokenId(session))).revoked, false);
+    assert.equal((await kate.api.tokens.get(tokenId(other))).revoked, false);
+    // Sent alone, each is revoked as usual.
+    assert.equal((await z.client({ token: session }).http.raw('DELETE', '/user/client_token')).status, 204);
+    assert.equal((await kate.api.tokens.get(tokenId(other))).revoked, false);
   });
 
   it('a provider is refused like on every user-only route (403), its token untouched', async () => {

@@ -205,3 +205,48 @@ describe('access tokens narrowed by their holder', async () => {
     }
   });
 });
+
+describe('HEAD on the GETs that mint tokens', async () => {
+  const z = await startZone();
+  const alice = await z.user('alice');
+  const space = await alice.api.user.createSpace('minted');
+  const group = await alice.api.user.createGroup('minters', 'role');
+  const provider = await registerProvider(z);
+  const mints = async (actorId: string) => (await z.admin.audit.list({ actorId, limit: 1000 })).events.filter((e) => e.action === 'token.mint').length;
+
+  it('is a safe method: 405 with Allow, as any other wrong method, and mints nothing', async () => {
+    const routes: [string, string, string][] = [
+      ['/user/client_token', alice.token, alice.id],
+      ['/user/spaces/token', alice.token, alice.id],
+      [`/spaces/${space}/users/token`, alice.token, alice.id],
+      [`/spaces/${space}/groups/token`, alice.token, alice.id],
+      [`/spaces/${space}/providers/token`, alice.token, alice.id],
+      [`/groups/${group}/users/token`, alice.token, alice.id],
+      [`/groups/${group}/nested/token`, alice.token, alice.id],
+      [`/groups/${group}/spaces/token`, alice.token, alice.id],
+      ['/provider/token', provider.token, provider.id],
+    ];
+    const tokensBefore = await alice.api.tokens.list();
+    for (const [path, token, actorId] of routes) {
+      const before = await mints(actorId);
+      const res = await request(`${z.baseUrl}${path}`, { method: 'HEAD', headers: { 'x-auth-token': token } });
+      await res.body.dump();
+      assert.equal(res.statusCode, 405, path);
+      const allow = String(res.headers.allow).split(', ');
+      assert.ok(allow.includes('GET') && !allow.includes('HEAD'), `${path}: Allow ${String(res.headers.allow)}`);
+      assert.equal(await mints(actorId), before, `${path}: nothing minted`);
+      // The GET itself still mints.
+      const get = await request(`${z.baseUrl}${path}`, { headers: { 'x-auth-token': token } });
+      assert.equal(get.statusCode, 200, path);
+      await get.body.dump();
+    }
+    // Only the GETs' tokens are new in the caller's list.
+    assert.equal((await alice.api.tokens.list()).length, tokensBefore.length + routes.length - 1);
+  });
+
+  it('HEAD on other reads still answers as their GET does', async () => {
+    const res = await request(`${z.baseUrl}/user`, { method: 'HEAD', headers: { 'x-auth-token': alice.token } });
+    await res.body.dump();
+    assert.equal(res.statusCode, 200);
+  });
+});

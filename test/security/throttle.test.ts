@@ -53,6 +53,28 @@ describe('throttling of failed credentials', () => {
     assert.equal((await send(`${z.baseUrl}/user`, { headers: { macaroon: alice.token }, dispatcher: fresh })).status, 200);
   });
 
+  it('a login longer than any account may have (64 characters) counts against the address only: it is never kept as a key', async () => {
+    const z = await startZone({ env: THROTTLED });
+    const alice = await z.user('alice');
+    const huge = 'x'.repeat(10 * 1024);
+    // From many addresses: no address reaches the limit, and the login is not counted.
+    for (let i = 0; i < 6; i++) {
+      const a = await send(`${z.baseUrl}/user`, { headers: basic(huge, `guess-${i}`), dispatcher: from(`127.0.3.${i + 1}`) });
+      assert.equal(a.status, 401);
+    }
+    // From one address: it is held as for any other failure.
+    const client = from('127.0.3.100');
+    for (let i = 0; i < 5; i++) assert.equal((await send(`${z.baseUrl}/user`, { headers: basic(`${huge}${i}`, 'x'), dispatcher: client })).status, 401);
+    assert.equal((await send(`${z.baseUrl}/user`, { headers: { 'x-auth-token': alice.token }, dispatcher: client })).status, 429);
+    // The longest login an account can have is still locked by its own failures.
+    const longest = 'l'.repeat(64);
+    await z.admin.users.create({ login: longest, password: 'longest-password', name: 'Longest' });
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await send(`${z.baseUrl}/user`, { headers: basic(longest, `guess-${i}`), dispatcher: from(`127.0.4.${i + 1}`) })).status, 401);
+    }
+    assert.equal((await send(`${z.baseUrl}/user`, { headers: basic(longest, 'longest-password'), dispatcher: from('127.0.4.100') })).status, 429);
+  });
+
   it('failed token verifications count too, in every token header', async () => {
     const z = await startZone({ env: THROTTLED });
     const alice = await z.user('alice');
