@@ -47,7 +47,8 @@ export function credentialService({ store, config, clock }: Deps) {
 
     /** `admit`: asked before the KDF runs (a pair already proven skips it), see `check`. */
     async basic(login: string, password: string, admit?: () => () => void): Promise<UserActor> {
-      const user = await store.users.byLogin(login);
+      // No account has a login with a NUL (PostgreSQL could not even look one up): unknown, alike on both databases.
+      const user = login.includes('\0') ? undefined : await store.users.byLogin(login);
       if (!user?.password_hash) {
         const done = admit?.();
         try {

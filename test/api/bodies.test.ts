@@ -169,6 +169,12 @@ describe('NUL characters: the same answers on every database', async () => {
     }
   });
 
+  it('in a Basic login: 401 like any unknown login', async () => {
+    const res = await request(`${z.baseUrl}/user`, { headers: { authorization: `Basic ${Buffer.from('a\0b:some-password').toString('base64')}` } });
+    await res.body.dump();
+    assert.equal(res.statusCode, 401);
+  });
+
   it('without credentials a bad path id is still a 401', async () => {
     assert.equal((await send(z, 'GET', '/spaces/%00', undefined)).status, 401);
   });
