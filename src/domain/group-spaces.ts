@@ -6,9 +6,8 @@ import type { Authorizer } from './authorize.js';
 import type { Deps } from './deps.js';
 import { type InviteService, InviteType } from './invites.js';
 import { SPACE_MEMBER_DEFAULT, spacePrivileges } from './privileges.js';
-import { assertIssuerMayInvite, joinDetails } from './spaces.js';
-
-const notMember = () => new ApiError('notFound', 'The group is not a member of this space.');
+import { groupNotDirect } from './space-members.js';
+import { assertIssuerMayInvite, clearDefaultsOfGroup, joinDetails } from './spaces.js';
 
 /** A group's spaces, as managed through `/groups/{id}/spaces…`. */
 export function groupSpaceService({ store, clock, ids }: Deps, authorize: Authorizer, invites: InviteService) {
@@ -23,16 +22,14 @@ export function groupSpaceService({ store, clock, ids }: Deps, authorize: Author
     async get(actor: Actor, groupId: string, spaceId: string): Promise<SpaceRow> {
       await authorize.group(actor, groupId, 'group_view_data');
       const space = await store.spaces.byId(spaceId);
-      if (!space || (await store.spaces.groupPrivileges(spaceId, groupId)) === undefined) throw notMember();
+      if (!space || (await store.spaces.groupPrivileges(spaceId, groupId)) === undefined) throw await groupNotDirect(store, spaceId, groupId);
       return space;
     },
 
     /** `POST /groups/{id}/spaces`: the group (not the caller) becomes the member, with every space privilege. */
     async create(actor: UserActor, groupId: string, name: string): Promise<string> {
-      await authorize.group(actor, groupId, 'group_create_space');
       const id = ids();
-      await store.transaction(async (tx) => {
-        if (!(await tx.groups.exists(groupId))) throw new ApiError('notFound', 'Group not found.');
+      await authorize.groupWrite(actor, groupId, 'group_create_space', {}, async (tx) => {
         await tx.spaces.insert({ id, name, created_at: clock() });
         await tx.spaces.addGroup(id, groupId, spacePrivileges.all);
         await audit(tx, actor, 'space.create', { target: ['space', id], subject: ['group', groupId], details: { name } });
@@ -42,16 +39,14 @@ export function groupSpaceService({ store, clock, ids }: Deps, authorize: Author
 
     /**
      * `POST /groups/{id}/spaces/join`, the join pattern of `spaces.join` with a
-     * `space_invite_group_token`: one transaction, issuer re-checked, a use counted only when
-     * the group was not a member yet.
+     * `space_invite_group_token`: one transaction, authorized inside it, issuer re-checked, a
+     * use counted only when the group was not a member yet.
      */
     async join(actor: UserActor, groupId: string, token: string): Promise<string> {
-      await authorize.group(actor, groupId, 'group_join_space');
-      return invites.counted(store.transaction(async (tx) => {
+      return invites.counted(authorize.groupWrite(actor, groupId, 'group_join_space', {}, async (tx) => {
         const invite = await invites.open(tx, token, InviteType.spaceInviteGroup);
         const spaceId = invite.target_id!;
         if (!(await tx.spaces.exists(spaceId))) throw new ApiError('invalidToken');
-        if (!(await tx.groups.exists(groupId))) throw new ApiError('notFound', 'Group not found.');
         await assertIssuerMayInvite(tx, invite, spaceId, 'space_invite_group');
         const privileges = invite.privileges ?? SPACE_MEMBER_DEFAULT;
         const added = await tx.spaces.addGroup(spaceId, groupId, privileges);
@@ -73,11 +68,14 @@ export function groupSpaceService({ store, clock, ids }: Deps, authorize: Author
       });
     },
 
-    /** `DELETE /groups/{id}/spaces/{sid}`; the space stays, even when this was its last member. */
+    /**
+     * `DELETE /groups/{id}/spaces/{sid}`; the space stays, even when this was its last member.
+     * Users who reached it only through the group lose it as their default space.
+     */
     async leave(actor: Actor, groupId: string, spaceId: string): Promise<void> {
-      await authorize.group(actor, groupId, 'group_leave_space');
-      await store.transaction(async (tx) => {
-        if (!(await tx.spaces.removeGroup(spaceId, groupId))) throw notMember();
+      await authorize.groupWrite(actor, groupId, 'group_leave_space', {}, async (tx) => {
+        if (!(await tx.spaces.removeGroup(spaceId, groupId))) throw await groupNotDirect(tx, spaceId, groupId);
+        await clearDefaultsOfGroup(tx, groupId, spaceId);
         await audit(tx, actor, 'space.group.leave', { target: ['space', spaceId], subject: ['group', groupId] });
       });
     },

@@ -35,6 +35,18 @@ export interface InviteRequest {
 
 const invalid = (description?: string) => new ApiError('invalidToken', description);
 
+/**
+ * A foreign key failing in a use of an invite: its target (or its user) went after the invite was
+ * opened. That is answered as if it had gone before (400 invalid_token), not as a 404.
+ */
+async function refusedIfGone<T>(use: Promise<T>, description: string): Promise<T> {
+  try {
+    return await use;
+  } catch (err) {
+    throw isMissingReference(err) ? invalid(description) : err;
+  }
+}
+
 export function inviteService({ clock, ids, masterKey, config, metrics = noMetrics }: Deps) {
   const audit = auditor({ clock });
   return {
@@ -97,16 +109,21 @@ export function inviteService({ clock, ids, masterKey, config, metrics = noMetri
      */
     async counted(join: Promise<{ id: string; added: boolean }>): Promise<string> {
       try {
-        const { id, added } = await join;
+        const { id, added } = await refusedIfGone(join, "The token's target, or the joining user or group, was removed meanwhile; nothing was joined.");
         metrics.join(added ? 'joined' : 'already_member');
         return id;
       } catch (err) {
-        const refusal = isMissingReference(err)
-          ? invalid("The token's target, or the joining user or group, was removed meanwhile; nothing was joined.")
-          : err;
-        if (refusal instanceof ApiError) metrics.join('refused');
-        throw refusal;
+        if (err instanceof ApiError) metrics.join('refused');
+        throw err;
       }
+    },
+
+    /**
+     * The answer of another use of an invite (a support, a space created with a token), refused
+     * as a join is when something it writes was deleted while it ran.
+     */
+    used<T>(use: Promise<T>): Promise<T> {
+      return refusedIfGone(use, 'What the token refers to, or the provider using it, was removed meanwhile; nothing was changed.');
     },
 
     /**

@@ -43,6 +43,13 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
     });
   };
 
+  /**
+   * A default space the user no longer reaches, found by a read: cleared, as the 2016 server did,
+   * so that it stays none when the space is reached again (through a group rejoining it, say)
+   * until the user sets one. Checked again in the transaction, which answers what it leaves.
+   */
+  const resetDefault = (userId: string): Promise<string | undefined> => store.transaction((tx) => reachableDefault(tx, userId));
+
   return {
     /** The creator gets every space privilege. */
     async create(actor: UserActor, name: string): Promise<string> {
@@ -63,23 +70,22 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
 
     /** `PATCH /spaces/{id}`: one name for everyone (no per-user aliases). */
     async rename(actor: Actor, spaceId: string, name: string): Promise<void> {
-      await authorize.space(actor, spaceId, 'space_change_data');
-      await store.transaction(async (tx) => {
-        if (!(await tx.spaces.rename(spaceId, name))) throw new ApiError('notFound', 'Space not found.');
+      await authorize.spaceWrite(actor, spaceId, 'space_change_data', undefined, async (tx) => {
+        await tx.spaces.rename(spaceId, name);
         await audit(tx, actor, 'space.rename', { target: ['space', spaceId], details: { name } });
       });
     },
 
     /**
      * `DELETE /spaces/{id}`: memberships go by cascade, defaults pointing here are cleared by the
-     * foreign key, and invites to the space die with it, all at once. The space's row goes first:
-     * a join locks it (its membership's foreign key) before its invite's row, so taking the two
-     * in the same order makes them wait for each other, not deadlock on PostgreSQL.
+     * foreign key, and invites to the space die with it, all at once. The space's row goes first
+     * (`spaceWrite` locks it): a join locks it (its membership's foreign key) before its invite's
+     * row, so taking the two in the same order makes them wait for each other, not deadlock on
+     * PostgreSQL.
      */
     async remove(actor: Actor, spaceId: string): Promise<void> {
-      await authorize.space(actor, spaceId, 'space_remove');
-      await store.transaction(async (tx) => {
-        if (!(await tx.spaces.delete(spaceId))) throw new ApiError('notFound', 'Space not found.');
+      await authorize.spaceWrite(actor, spaceId, 'space_remove', undefined, async (tx) => {
+        await tx.spaces.delete(spaceId);
         await tx.tokens.deleteByTarget('space', spaceId);
         await audit(tx, actor, 'space.delete', { target: ['space', spaceId] });
       });
@@ -115,15 +121,16 @@ export function spaceService({ store, clock, ids }: Deps, authorize: Authorizer,
     async listOfUser(actor: UserActor): Promise<{ spaces: readonly string[]; defaultSpace: string | undefined }> {
       const [spaces, user] = await Promise.all([store.spaces.ofUser(actor.userId), actor.account ?? store.users.byId(actor.userId)]);
       const stored = user?.default_space_id ?? undefined;
-      return { spaces, defaultSpace: stored !== undefined && listHas(spaces, stored) ? stored : undefined };
+      if (stored === undefined || listHas(spaces, stored)) return { spaces, defaultSpace: stored };
+      return { spaces, defaultSpace: await resetDefault(actor.userId) };
     },
 
-    /** The default space, unless the user has left it since (then none, as the 2016 server said). */
+    /** The default space, unless the user no longer reaches it (then none, as the 2016 server said). */
     async defaultOf(actor: UserActor): Promise<string | undefined> {
       const user = actor.account ?? (await store.users.byId(actor.userId));
-      const stored = user?.default_space_id;
-      if (!stored) return undefined;
-      return (await store.spaces.effectivePrivileges(stored, actor.userId)) === undefined ? undefined : stored;
+      const stored = user?.default_space_id ?? undefined;
+      if (stored === undefined || (await store.spaces.effectivePrivileges(stored, actor.userId)) !== undefined) return stored;
+      return resetDefault(actor.userId);
     },
 
     async setDefault(actor: UserActor, spaceId: string): Promise<void> {
@@ -224,8 +231,29 @@ export const joinDetails = (invite: TokenRow, privileges: number) => ({ tokenId:
 export async function clearDefaultIfGone(tx: Store, userId: string, spaceId: string): Promise<void> {
   const user = await tx.users.byId(userId);
   if (user?.default_space_id === spaceId && (await tx.spaces.effectivePrivileges(spaceId, userId)) === undefined) {
-    await tx.users.update(userId, { default_space_id: null });
+    await tx.users.clearDefault(userId, spaceId);
   }
+}
+
+/**
+ * When a group leaves a space, its users who reach the space no more stop having it as the
+ * default. Taken after the space's or the group's row, as the lock order wants the users' last.
+ */
+export async function clearDefaultsOfGroup(tx: Store, groupId: string, spaceId: string): Promise<void> {
+  // Few users have this space as their default; a group may have many users.
+  const holders = await tx.users.withDefault(spaceId);
+  if (holders.length === 0) return;
+  const members = new Set(await tx.groups.effectiveUsers(groupId));
+  for (const userId of holders) if (members.has(userId)) await clearDefaultIfGone(tx, userId, spaceId);
+}
+
+/** The user's default space if the user still reaches it; otherwise none, saved. */
+async function reachableDefault(tx: Store, userId: string): Promise<string | undefined> {
+  const stored = (await tx.users.byId(userId))?.default_space_id ?? undefined;
+  if (stored === undefined || (await tx.spaces.effectivePrivileges(stored, userId)) !== undefined) return stored;
+  // Conditional: a default the user set meanwhile (PostgreSQL) is theirs to keep, and the answer.
+  if (await tx.users.clearDefault(userId, stored)) return undefined;
+  return (await tx.users.byId(userId))?.default_space_id ?? undefined;
 }
 
 export type SpaceService = ReturnType<typeof spaceService>;

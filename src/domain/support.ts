@@ -52,10 +52,11 @@ export function supportService({ store, clock, ids }: Deps, authorize: Authorize
      * `POST /provider/spaces/support`, with the join pattern: one transaction proves the token,
      * checks the space and the issuer's right, adds the support and counts the use. A provider
      * that supports the space already gets the same answer; size and token stay as they were.
+     * A space deleted meanwhile refuses the token, as it does a join.
      */
     async support(actor: ProviderActor, token: string, size: SizeInput): Promise<string> {
       const bytes = parseSize(size);
-      return store.transaction(async (tx) => {
+      return invites.used(store.transaction(async (tx) => {
         const invite = await invites.open(tx, token, InviteType.spaceSupport);
         const spaceId = invite.target_id!;
         if (invite.target_type !== 'space' || !(await tx.spaces.exists(spaceId))) throw new ApiError('invalidToken');
@@ -65,7 +66,7 @@ export function supportService({ store, clock, ids }: Deps, authorize: Authorize
           await invites.countUse(tx, invite);
         }
         return spaceId;
-      });
+      }));
     },
 
     /**
@@ -79,7 +80,7 @@ export function supportService({ store, clock, ids }: Deps, authorize: Authorize
       const bytes = parseSize(req.size);
       const token = req.token;
       const spaceId = ids();
-      await store.transaction(async (tx) => {
+      await invites.used(store.transaction(async (tx) => {
         const invite = await invites.open(tx, token, InviteType.spaceCreate);
         const owner = invite.target_id!;
         await assertCreatorMayCreate(tx, invite);
@@ -91,7 +92,7 @@ export function supportService({ store, clock, ids }: Deps, authorize: Authorize
         await audit(tx, actor, 'space.create', { target: ['space', spaceId], subject: ownerRef, details: { name: req.name, tokenId: invite.id } });
         await audit(tx, actor, 'space.support', { target: ['space', spaceId], subject: ['provider', actor.providerId], details: { size: bytes } });
         await invites.countUse(tx, invite);
-      });
+      }));
       return spaceId;
     },
 
@@ -131,8 +132,7 @@ export function supportService({ store, clock, ids }: Deps, authorize: Authorize
 
     /** `DELETE /spaces/{id}/providers/{pid}`: `space_remove_provider`. */
     async removeProvider(actor: Actor, spaceId: string, providerId: string): Promise<void> {
-      await authorize.space(actor, spaceId, 'space_remove_provider');
-      await store.transaction(async (tx) => {
+      await authorize.spaceWrite(actor, spaceId, 'space_remove_provider', undefined, async (tx) => {
         if (!(await tx.providers.removeSupport(spaceId, providerId))) {
           throw new ApiError('notFound', 'That provider does not support this space.');
         }

@@ -3,12 +3,14 @@ import { UnusableDatabaseError } from './db.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_providers.js';
 import * as m0003 from './migrations/0003_audit.js';
+import * as m0004 from './migrations/0004_default_space_index.js';
 
 /** Versioned migrations, in order. Append only: never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_providers': m0002,
   '0003_audit': m0003,
+  '0004_default_space_index': m0004,
 };
 
 /**

@@ -43,6 +43,17 @@ export function usersRepo(db: Kysely<Database>, dialect: Dialect) {
       return res.numUpdatedRows > 0n;
     },
 
+    /** The users whose default space is `spaceId`. */
+    async withDefault(spaceId: string): Promise<string[]> {
+      return (await db.selectFrom('users').select('id').where('default_space_id', '=', spaceId).execute()).map((r) => r.id);
+    },
+
+    /** Clears the default space if it is still `spaceId` (a default set meanwhile stays); false otherwise. */
+    async clearDefault(id: string, spaceId: string): Promise<boolean> {
+      const res = await db.updateTable('users').set({ default_space_id: null }).where('id', '=', id).where('default_space_id', '=', spaceId).executeTakeFirst();
+      return res.numUpdatedRows > 0n;
+    },
+
     /** Sets a new password hash if the current one is still `expected`; false otherwise. */
     async replacePassword(id: string, expected: string, replacement: string): Promise<boolean> {
       const res = await db.updateTable('users').set({ password_hash: replacement }).where('id', '=', id).where('password_hash', '=', expected).executeTakeFirst();

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
-import { tokenId } from '../../src/client/index.js';
+import { OnezoneError, tokenId } from '../../src/client/index.js';
 import { isMissingReference } from '../../src/store/dialect.js';
+import { registerProvider } from '../helpers/providers.js';
 import { type TestUser, type TestZone, startZone } from '../helpers/zone.js';
 
 /**
@@ -105,6 +106,40 @@ describe('writes racing the deletion of what they refer to', async () => {
       }
     });
   }
+
+  describe('providers using a token racing the deletion of its target: 201 or invalid_token, as joins', async () => {
+    const providers = await Promise.all(Array.from({ length: 6 }, () => registerProvider(z)));
+    /** A provider's answer, as `call` gives it. */
+    const answer = (use: Promise<unknown>): Promise<string> =>
+      use.then(
+        () => '201',
+        (err: unknown) => (err instanceof OnezoneError ? `${err.status} ${err.code}` : Promise.reject(err)),
+      );
+
+    it('POST /provider/spaces/support racing DELETE /spaces/{id}', async () => {
+      const onlyAnswers = watch(z);
+      for (let round = 0; round < 10; round++) {
+        const sid = await owner.api.user.createSpace(`supported-${round}`);
+        const tokens = await Promise.all(providers.map(() => owner.api.providers.supportToken(sid)));
+        const supports = providers.map((p, i) => answer(p.api.provider.support(tokens[i]!, 1)));
+        const [removed, ...supported] = await Promise.all([call(z, owner, 'DELETE', `/spaces/${sid}`), ...supports]);
+        onlyAnswers([removed], ['200']);
+        onlyAnswers(supported, JOINED);
+      }
+    });
+
+    it("POST /provider/spaces with a group's space-creation token racing DELETE /groups/{id}", async () => {
+      const onlyAnswers = watch(z);
+      for (let round = 0; round < 10; round++) {
+        const gid = await owner.api.groups.create(`creating-${round}`, 'team');
+        const tokens = await Promise.all(providers.map(() => owner.api.groupSpaces.createToken(gid)));
+        const creates = providers.map((p, i) => answer(p.api.provider.createSpace('theirs', tokens[i]!, 1)));
+        const [removed, ...created] = await Promise.all([call(z, owner, 'DELETE', `/groups/${gid}`), ...creates]);
+        onlyAnswers([removed], ['202']);
+        onlyAnswers(created, JOINED);
+      }
+    });
+  });
 
   it("a user's creations, joins and new access tokens racing DELETE /user: success, 401, 404 or invalid_token, no token left", async () => {
     const sid = await owner.api.user.createSpace('open');

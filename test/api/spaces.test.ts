@@ -346,6 +346,89 @@ describe('spaces', async () => {
       assert.ok(!(await owner.api.spaces.users(sid, { effective: true })).includes(deep.id));
       assert.match(await privileges('?effective=true'), /^404 /);
     });
+
+    it('a member through a group only: 404 saying it is not a direct member, for the user and for a subgroup', async () => {
+      const f = await fixture(z);
+      const viaGroup = await z.user('via-group');
+      await viaGroup.api.user.joinGroup(await f.owner.api.groups.userInviteToken(f.gid));
+      const sub = await f.owner.api.groups.create('sub', 'team');
+      await f.owner.api.groups.joinNested(sub, await f.owner.api.groups.nestedInviteToken(f.gid));
+      const direct = /not a direct member of this space.*through a group/;
+      for (const call of [
+        () => f.owner.api.spaces.userPrivileges(f.sid, viaGroup.id),
+        () => f.owner.api.spaces.setUserPrivileges(f.sid, viaGroup.id, ['space_view_data']),
+        () => f.owner.api.spaces.removeUser(f.sid, viaGroup.id),
+      ]) {
+        assert.match((await fails(call(), 404, 'not_found')).description, direct);
+      }
+      // Not a member at all: said so.
+      assert.equal((await fails(f.owner.api.spaces.removeUser(f.sid, f.outsider.id), 404)).description, 'The user is not a member of this space.');
+      for (const call of [
+        () => f.owner.api.spaces.group(f.sid, sub),
+        () => f.owner.api.spaces.groupPrivileges(f.sid, sub),
+        () => f.owner.api.spaces.setGroupPrivileges(f.sid, sub, ['space_view_data']),
+        () => f.owner.api.spaces.removeGroup(f.sid, sub),
+        () => f.owner.api.groupSpaces.get(sub, f.sid),
+        () => f.owner.api.groupSpaces.leave(sub, f.sid),
+      ]) {
+        assert.match((await fails(call(), 404, 'not_found')).description, direct);
+      }
+      const other = await f.outsider.api.groups.create('other', 'team');
+      assert.equal((await fails(f.owner.api.spaces.group(f.sid, other), 404)).description, 'The group is not a member of this space.');
+    });
+  });
+
+  /**
+   * A default space the user no longer reaches reads as "undefined" and is cleared, so it stays
+   * "undefined" when the space is reached again, until the user sets one (docs/compatibility.md).
+   */
+  describe('default space lost through a group', () => {
+    /** `b`, in group G, which is in space S; b's default is S. */
+    async function withDefault() {
+      const owner = await z.user('owner');
+      const b = await z.user('b');
+      const sid = await owner.api.spaces.create('s');
+      const gid = await owner.api.groups.create('g', 'team');
+      await b.api.user.joinGroup(await owner.api.groups.userInviteToken(gid));
+      const joinSpace = async () => owner.api.groupSpaces.join(gid, await owner.api.spaces.groupInviteToken(sid));
+      await joinSpace();
+      await b.api.user.setDefaultSpace(sid);
+      assert.equal(await b.api.user.defaultSpace(), sid);
+      return { owner, b, sid, gid, joinSpace };
+    }
+
+    for (const [how, leave] of [
+      ['DELETE /groups/{id}/spaces/{sid}', (f: Awaited<ReturnType<typeof withDefault>>) => f.owner.api.groupSpaces.leave(f.gid, f.sid)],
+      ['DELETE /spaces/{id}/groups/{gid}', (f: Awaited<ReturnType<typeof withDefault>>) => f.owner.api.spaces.removeGroup(f.sid, f.gid)],
+    ] as const) {
+      it(`the group leaving the space (${how}) clears it: not back when the group rejoins`, async () => {
+        const f = await withDefault();
+        await leave(f);
+        assert.equal((await z.zone.store.users.byId(f.b.id))?.default_space_id, null);
+        await f.joinSpace();
+        assert.ok((await f.b.api.user.spaces()).spaces.includes(f.sid));
+        assert.equal(await f.b.api.user.defaultSpace(), 'undefined');
+        assert.equal((await f.b.api.user.spaces()).default, 'undefined');
+        await f.b.api.user.setDefaultSpace(f.sid);
+        assert.equal(await f.b.api.user.defaultSpace(), f.sid);
+      });
+    }
+
+    for (const [read, observe] of [
+      ['GET /user/spaces/default', async (f: Awaited<ReturnType<typeof withDefault>>) => f.b.api.user.defaultSpace()],
+      ['GET /user/spaces', async (f: Awaited<ReturnType<typeof withDefault>>) => (await f.b.api.user.spaces()).default],
+    ] as const) {
+      it(`the user leaving the group: ${read} answers "undefined", and it stays so when the user rejoins`, async () => {
+        const f = await withDefault();
+        await f.b.api.user.leaveGroup(f.gid);
+        assert.equal(await observe(f), 'undefined');
+        assert.equal((await z.zone.store.users.byId(f.b.id))?.default_space_id, null, 'the reset is saved');
+        await f.b.api.user.joinGroup(await f.owner.api.groups.userInviteToken(f.gid));
+        assert.ok((await f.b.api.user.spaces()).spaces.includes(f.sid));
+        assert.equal(await f.b.api.user.defaultSpace(), 'undefined');
+        assert.equal((await f.b.api.user.spaces()).default, 'undefined');
+      });
+    }
   });
 
   describe('GET /user/spaces/token', () => {

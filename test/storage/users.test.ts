@@ -25,6 +25,21 @@ forEachDialect('store.users', (it) => {
     assert.equal(await store.users.byLogin('no-such-login'), undefined);
   });
 
+  it('clearDefault clears only the default it names; withDefault lists who has a space as default', async ({ store }) => {
+    const [a, b, c] = [await makeUser(store), await makeUser(store), await makeUser(store)];
+    const [s1, s2] = [await makeSpace(store), await makeSpace(store)];
+    await store.users.update(a, { default_space_id: s1 });
+    await store.users.update(b, { default_space_id: s1 });
+    await store.users.update(c, { default_space_id: s2 });
+    assert.deepEqual((await store.users.withDefault(s1)).sort(), [a, b].sort());
+    // A default set meanwhile to another space stays.
+    assert.equal(await store.users.clearDefault(c, s1), false);
+    assert.equal((await store.users.byId(c))?.default_space_id, s2);
+    assert.equal(await store.users.clearDefault(a, s1), true);
+    assert.equal((await store.users.byId(a))?.default_space_id, null);
+    assert.deepEqual(await store.users.withDefault(s1), [b]);
+  });
+
   it('update changes only the given columns; false for an unknown id', async ({ store }) => {
     const id = await makeUser(store);
     const space = await makeSpace(store);
