@@ -74,6 +74,10 @@ export function groupSpaceService({ store, clock, ids }: Deps, authorize: Author
      */
     async leave(actor: Actor, groupId: string, spaceId: string): Promise<void> {
       await authorize.groupWrite(actor, groupId, 'group_leave_space', {}, async (tx) => {
+        // The space's row next (group, then space, then users, as every writer takes them): a
+        // deletion of the space takes it before the users' rows and the memberships, and two
+        // groups leaving at once see each other's leave when they clear the users' defaults.
+        await tx.spaces.lock(spaceId);
         if (!(await tx.spaces.removeGroup(spaceId, groupId))) throw await groupNotDirect(tx, spaceId, groupId);
         await clearDefaultsOfGroup(tx, groupId, spaceId);
         await audit(tx, actor, 'space.group.leave', { target: ['space', spaceId], subject: ['group', groupId] });

@@ -77,11 +77,11 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
 
     /** `PATCH /groups/{id}`: either field or both (RC2 demanded both). */
     async modify(actor: Actor, groupId: string, patch: GroupPatch): Promise<void> {
-      await authorize.group(actor, groupId, 'group_change_data');
       const changes = { ...(patch.name !== undefined && { name: patch.name }), ...(patch.type !== undefined && { type: patch.type }) };
-      if (Object.keys(changes).length === 0) throw new ApiError('invalidRequest', "missing required key: 'name' or 'type'");
-      await store.transaction(async (tx) => {
-        if (!(await tx.groups.update(groupId, changes))) throw groupNotFound();
+      // Authorized with the row locked, in the transaction: a privilege taken away meanwhile counts.
+      await authorize.groupWrite(actor, groupId, 'group_change_data', {}, async (tx) => {
+        if (Object.keys(changes).length === 0) throw new ApiError('invalidRequest', "missing required key: 'name' or 'type'");
+        await tx.groups.update(groupId, changes);
         await audit(tx, actor, 'group.update', { target: ['group', groupId], details: changes });
       });
     },
@@ -96,12 +96,9 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
      * membership locks it before its invite's row), then the invites.
      */
     async remove(actor: Actor, groupId: string): Promise<void> {
-      await authorize.group(actor, groupId, 'group_remove');
-      if (groupId === ADMINS_GROUP) throw new ApiError('invalidRequest', 'The predefined admins group cannot be removed.');
-      await store.transaction(async (tx) => {
-        await tx.groups.lockGraph();
-        await tx.groups.lock(ADMINS_GROUP);
-        if (!(await tx.groups.delete(groupId))) throw groupNotFound();
+      await authorize.groupWrite(actor, groupId, 'group_remove', { graph: true, admins: true }, async (tx) => {
+        if (groupId === ADMINS_GROUP) throw new ApiError('invalidRequest', 'The predefined admins group cannot be removed.');
+        await tx.groups.delete(groupId);
         await tx.tokens.deleteByTarget('group', groupId);
         await tx.onezone.remove('group', groupId);
         await keepAnAdministrator(tx);
@@ -259,14 +256,12 @@ export function groupService({ store, clock, ids }: Deps, authorize: Authorizer,
      * concurrent joins cannot close a cycle between them. Returns the parent's id.
      */
     async joinNested(actor: UserActor, childId: string, token: string): Promise<string> {
-      await authorize.group(actor, childId, 'group_join_group');
-      return invites.counted(store.transaction(async (tx) => {
+      // The graph first, then the child's row (authorize.ts `groupWrite`), the right to join checked under them.
+      return invites.counted(authorize.groupWrite(actor, childId, 'group_join_group', { graph: true }, async (tx) => {
         const row = await invites.open(tx, token, InviteType.groupInviteGroup);
         const parentId = row.target_id!;
         if (!(await tx.groups.exists(parentId))) throw new ApiError('invalidToken');
         await assertIssuerMayInvite(tx, row, parentId, 'group_invite_group');
-        await tx.groups.lockGraph();
-        if (!(await tx.groups.exists(childId))) throw groupNotFound();
         if ((await tx.groups.nestedPrivileges(parentId, childId)) !== undefined) return { id: parentId, added: false };
         if (await tx.groups.isWithin(parentId, childId)) {
           throw new ApiError('wouldIntroduceCycle', 'The group cannot join: it would become its own ancestor.');

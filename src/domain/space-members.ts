@@ -23,12 +23,8 @@ async function userNotDirect(store: Store, spaceId: string, userId: string): Pro
 
 /** As `userNotDirect`, for a group nested in a member group of the space. */
 export async function groupNotDirect(store: Store, spaceId: string, groupId: string): Promise<ApiError> {
-  for (const member of await store.spaces.groups(spaceId)) {
-    if (await store.groups.isWithin(groupId, member)) {
-      return new ApiError('notFound', 'The group is not a direct member of this space: it belongs through a group it is nested in, which is where that membership is managed.');
-    }
-  }
-  return groupNotMember();
+  if (!(await store.spaces.reachedThroughParent(spaceId, groupId))) return groupNotMember();
+  return new ApiError('notFound', 'The group is not a direct member of this space: it belongs through a group it is nested in, which is where that membership is managed.');
 }
 
 const DEFAULT_NAMES = spacePrivileges.toNames(SPACE_MEMBER_DEFAULT);

@@ -35,10 +35,6 @@ const TWO_TOKENS = new ApiError(
   'The token headers (macaroon, X-Auth-Token, Authorization: Bearer) carry different tokens; send one token, in one of them.',
 );
 const TWO_AUTHORIZATIONS = new ApiError('invalidRequest', 'Two Authorization headers with different values; send one.');
-const TOKEN_AND_OTHER_SCHEME = new ApiError(
-  'invalidRequest',
-  'A token header (macaroon or X-Auth-Token) beside an Authorization header of another scheme than Basic or Bearer; send one credential.',
-);
 const BASIC_SCHEME = /^\s*basic(\s|$)/i;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 
@@ -137,9 +133,10 @@ async function authenticate(request: FastifyRequest, { credentials, accessTokens
  * revoke the wrong token). So, as RFC 6750 §3.1 says of a token sent more than one way, these
  * are 400 `invalid_request`: token headers (`macaroon`, `X-Auth-Token`, `Authorization: Bearer`)
  * with different tokens, two `Authorization` headers that differ (Node keeps only the first in
- * `headers`, so `rawHeaders` are read), and a token beside another scheme than Basic or Bearer.
- * The same token in several headers is one credential. Basic beside a token header is not
- * refused: Basic decides, as in 2016.
+ * `headers`, so `rawHeaders` are read). The same token in several headers is one credential.
+ * Basic beside a token header is not refused: Basic decides, as in 2016; nor is another scheme
+ * beside a token header (a proxy's own `Authorization`, say), which is no token: the token decides,
+ * as the 2016 server skipped a method it could not use.
  */
 function sentCredentials(request: FastifyRequest): { authorization?: string; token?: string } {
   const raw = request.raw.rawHeaders;
@@ -163,7 +160,7 @@ function sentCredentials(request: FastifyRequest): { authorization?: string; tok
     if (token !== undefined && sent !== token) throw TWO_TOKENS;
     return { authorization, token: sent };
   }
-  if (token !== undefined) throw TOKEN_AND_OTHER_SCHEME;
+  if (token !== undefined) return { token };
   throw new ApiError('badCredentials', 'Unsupported authorization scheme; use Basic or Bearer.');
 }
 

@@ -2,7 +2,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import { column } from './answers.js';
 import { type Dialect, prepared } from './db.js';
 import type { Database, SpacesTable } from './schema.js';
-import { ancestorsOfUser } from './graph.js';
+import { ancestorsOfGroup, ancestorsOfUser } from './graph.js';
 
 export type SpaceRow = Selectable<SpacesTable>;
 
@@ -175,6 +175,15 @@ export function spacesRepo(db: Kysely<Database>, dialect: Dialect) {
         .orderBy('group_id')
         .execute();
       return rows.map((r) => r.group_id);
+    },
+
+    /** Whether a group the given one is nested in (at any depth) is a member of the space: one query. */
+    async reachedThroughParent(spaceId: string, groupId: string): Promise<boolean> {
+      const { rows } = await sql<{ one: number }>`
+        with recursive ${ancestorsOfGroup(groupId)}
+        select 1 as one from space_groups sg join up on up.group_id = sg.group_id
+        where sg.space_id = ${spaceId} and sg.group_id <> ${groupId} limit 1`.execute(db);
+      return rows.length > 0;
     },
 
     /** The spaces the group is a direct member of. */

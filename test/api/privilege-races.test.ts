@@ -75,6 +75,21 @@ describe('privilege changes racing a change of the changer\'s own rights', async
       }
     });
 
+    it('DELETE /groups/{id} against taking group_remove: the group stays (403), or the demotion finds it gone (404)', async () => {
+      const member = await z.user('group-remover');
+      for (let round = 0; round < 20; round++) {
+        const gid = await owner.api.groups.create(`doomed-group${round}`, 'team');
+        await member.api.user.joinGroup(await owner.api.groups.userInviteToken(gid));
+        await owner.api.groups.setUserPrivileges(gid, member.id, ['group_view_data', 'group_remove']);
+        const answers = await Promise.all([
+          status(owner.api.groups.setUserPrivileges(gid, member.id, ['group_view_data'])),
+          status(member.api.groups.remove(gid)),
+        ]);
+        const gone = !(await z.zone.store.groups.exists(gid));
+        assert.deepEqual(answers, gone ? [404, 202] : [200, 403], `round ${round}: ${gone ? 'deleted' : 'kept'}`);
+      }
+    });
+
     /** The id of the last event of `action` on the target. */
     const lastEvent = async (targetType: string, targetId: string, action: string): Promise<number | undefined> =>
       (await z.zone.store.audit.list({ targetType, targetId, limit: 100 })).filter((e) => e.action === action).at(-1)?.id;
@@ -140,6 +155,21 @@ describe('privilege changes racing a change of the changer\'s own rights', async
         },
       ],
     ];
+    it('PATCH /groups/{id} against taking group_change_data', async () => {
+      const member = await z.user('group-renamer');
+      for (let round = 0; round < ROUNDS; round++) {
+        const gid = await owner.api.groups.create(`named${round}`, 'team');
+        await member.api.user.joinGroup(await owner.api.groups.userInviteToken(gid));
+        await owner.api.groups.setUserPrivileges(gid, member.id, ['group_view_data', 'group_change_data']);
+        const [demoted, used] = await Promise.all([
+          status(owner.api.groups.setUserPrivileges(gid, member.id, ['group_view_data'])),
+          outcome(member.api.groups.modify(gid, { name: 'renamed' }).then(() => gid)),
+        ]);
+        const useEvent = typeof used === 'string' ? await lastEvent('group', gid, 'group.update') : undefined;
+        ordered(round, demoted, used, useEvent, await lastEvent('group', gid, 'group.user.privileges'));
+      }
+    });
+
     for (const [route, right, action, prepare] of inGroup) {
       it(`${route} against taking ${right} in the group`, async () => {
         const member = await z.user('group-member');
