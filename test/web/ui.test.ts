@@ -282,6 +282,36 @@ describe('web UI in a browser, against a real zone', async () => {
     assert.ok([...own.document.querySelectorAll('button')].some((b) => own.text(b) === 'Leave this space'));
   });
 
+  it('a direct member without space_view_data: the space, "Leave this space" and the invite form are shown, the lists are "not visible to you", the zone decides', async () => {
+    const [nina, otto, pia] = await Promise.all([z.user('nina'), z.user('otto'), z.user('pia')]);
+    const spaceId = await nina.api.user.createSpace('no-view');
+    await otto.api.user.joinSpace(await nina.api.spaces.createUserInvite(spaceId, { privileges: ['space_invite_user'] }));
+    const ui = await open(`#/spaces/${spaceId}`);
+    await ui.signIn(otto.login, otto.password);
+    await ui.see('Space no-view');
+    assert.deepEqual(ui.alerts(), []);
+    await ui.see(spaceId);
+    await ui.see('The users of this space are not visible to you.');
+    await ui.see('The groups of this space are not visible to you.');
+    await ui.see('The providers of this space are not visible to you.');
+    assert.ok(!ui.text().includes('through a group'), 'the UI cannot tell, so it does not say');
+
+    // His own privileges are not shown to him either: every kind of invite is offered, the zone decides.
+    const invite = ui.region('Invite');
+    ui.control('group', invite).click();
+    await ui.click('Create invite', invite);
+    await ui.until(() => ui.alerts().includes("This operation requires the 'space_invite_group' privilege in the space."), 'the refusal');
+    ui.control('user', invite).click();
+    await ui.click('Create invite', invite);
+    const token = await ui.until(() => (ui.document.querySelector('textarea.token') as HTMLTextAreaElement | null)?.value, 'the invite token');
+    await pia.api.user.joinSpace(token);
+    assert.ok((await nina.api.spaces.users(spaceId)).includes(pia.id), "otto's invite let pia in");
+
+    await ui.click('Leave this space');
+    await ui.until(() => ui.window.location.hash === '#/', 'back on My account');
+    assert.ok(!(await nina.api.spaces.users(spaceId)).includes(otto.id));
+  });
+
   it('one of my groups joins a space with an invite for a group', async () => {
     const [lena, mike] = await Promise.all([z.user('lena'), z.user('mike')]);
     const spaceId = await lena.api.user.createSpace('group-joined');
