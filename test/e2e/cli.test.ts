@@ -174,6 +174,27 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
     assert.equal(fs.existsSync(session), false);
   });
 
+  it("names are shown with their control characters escaped: another member's name cannot clear the screen or forge a row", async () => {
+    const alice = await loggedIn('alice');
+    const mallory = await loggedIn('mallory');
+    const sid = (await ok(['spaces', 'create', 'Plain'], { session: alice.session })).trim();
+    await ok(['spaces', 'join', (await ok(['spaces', 'invite', sid], { session: alice.session })).trim()], { session: mallory.session });
+    const forged = `${'A'.repeat(43)}  root   Root`;
+    await mallory.api.user.modify({ name: `m\u001b[2J\u001b[H\n${forged}\u202e` });
+    const gid = (await ok(['groups', 'create', 'evil\u001b]0;pwned\u0007'], { session: mallory.session })).trim();
+
+    const members = await ok(['spaces', 'members', sid], { session: alice.session });
+    // eslint-disable-next-line no-control-regex
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f\u202e]/.test(members), JSON.stringify(members));
+    assert.equal(members.trim().split('\n').length, 3, 'a header and two members');
+    assert.match(members, new RegExp(`^${mallory.id}  ${mallory.login}\\s+m\\\\u001b\\[2J\\\\u001b\\[H\\\\u000aA{43}  root   Root\\\\u202e$`, 'm'));
+    const shown = await ok(['groups', 'show', gid], { session: mallory.session });
+    assert.match(shown, /^Name: +evil\\u001b\]0;pwned\\u0007$/m);
+    // Scripts read the names as they are.
+    const json = JSON.parse(await ok(['spaces', 'members', sid, '--json'], { session: alice.session })) as { userId: string; name: string }[];
+    assert.equal(json.find((m) => m.userId === mallory.id)?.name, `m\u001b[2J\u001b[H\n${forged}\u202e`);
+  });
+
   it('spaces: alice creates and invites (--uses 2), bob joins with the token on stdin, both are members', async () => {
     const alice = await loggedIn('alice');
     const bob = await loggedIn('bob');
