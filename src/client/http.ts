@@ -150,10 +150,11 @@ export class HttpTransport {
       if (typeof err === 'object' && err !== null && typeof err.error === 'string') {
         throw new OnezoneError(res.status, err.error, typeof err.error_description === 'string' ? err.error_description : '', retryAfter(res));
       }
-      // Not the zone's error shape: a proxy's page or plain text says more than nothing.
+      // Not the zone's error shape: a proxy's page or plain text says more than nothing, and its
+      // Retry-After (a proxy's 429 or 503) as much as the zone's.
       const line = firstLine(res);
       const text = res.statusText;
-      throw new OnezoneError(res.status, 'unknown', !line ? text : !text || line.includes(text) ? line : `${text}: ${line}`);
+      throw new OnezoneError(res.status, 'unknown', !line ? text : !text || line.includes(text) ? line : `${text}: ${line}`, retryAfter(res));
     }
     return res;
   }

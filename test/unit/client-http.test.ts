@@ -143,6 +143,9 @@ describe('answers that are not the API', () => {
       }
       answers.set('GET /api/v3/onezone/user', throttled({}));
       assert.equal(await retryAfter(), undefined);
+      // A proxy's own 503 page says when to come back as well.
+      answers.set('GET /api/v3/onezone/user', { status: 503, type: 'text/html', body: '<html><title>503 Service Temporarily Unavailable</title></html>', headers: { 'retry-after': '120' } });
+      assert.equal(await retryAfter(), 120);
     });
 
     it(`a 200 that is not JSON is an UnexpectedAnswerError, not a typed value${label}`, async () => {
