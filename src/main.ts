@@ -88,7 +88,8 @@ switch (command) {
     process.stdout.write(USAGE);
     break;
   default:
-    if (CLIENT_COMMANDS.has(command)) {
+    // An option every client command takes may come before the command (`onezone --json spaces`).
+    if (CLIENT_COMMANDS.has(command) || command.startsWith('--')) {
       const { runClient } = await import('./cli/client.js');
       process.exitCode = await runClient(process.argv.slice(2), process.env);
     } else {

@@ -33,6 +33,7 @@ export const accountCommands: Command[] = [
     name: 'login',
     params: '--user LOGIN [--password-stdin]',
     summary: 'Log in and save an access token in the session file',
+    details: '-u LOGIN is short for --user LOGIN.',
     options: { user: { type: 'string', short: 'u' }, 'password-stdin': { type: 'boolean' } },
     arity: [0, 0],
     async run(ctx, { opts }) {

@@ -5,22 +5,26 @@ import { adminCommands } from './admin.js';
 import { type Command, GLOBAL_OPTIONS, type Invocation, createContext, usageOf } from './command.js';
 import { CliError, UsageError } from './errors.js';
 import { groupCommands } from './groups.js';
-import { Output } from './output.js';
+import { Output, printable } from './output.js';
 import { spaceCommands } from './spaces.js';
 import { userCommands } from './users.js';
 
 const COMMANDS = new Map<string, Command>([...accountCommands, ...spaceCommands, ...groupCommands, ...userCommands, ...adminCommands].map((c) => [c.name, c]));
 
 /**
- * Runs one client command (`argv` starts with its name) and returns the exit code: 0, 1 when
- * the zone refused or could not be reached, 2 for a command line that makes no sense.
+ * Runs one client command (`argv`: its words and arguments, with the options every command takes
+ * anywhere among them) and returns the exit code: 0, 1 when the zone refused or could not be
+ * reached, 2 for a command line that makes no sense.
  */
 export async function runClient(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const sub = COMMANDS.get(`${argv[0]} ${argv[1]}`);
-  const command = sub ?? COMMANDS.get(argv[0]!)!;
+  const { command, first, rest } = select(argv);
+  if (!command) {
+    process.stderr.write(`onezone: ${first === undefined ? 'no command' : `unknown command '${first}'`}; 'onezone --help' lists them\n`);
+    return 2;
+  }
   let inv: Invocation;
   try {
-    inv = parse(command, argv.slice(sub ? 2 : 1));
+    inv = parse(command, rest);
   } catch (err) {
     return fail(err, command);
   }
@@ -40,6 +44,36 @@ export async function runClient(argv: readonly string[], env: NodeJS.ProcessEnv)
   } finally {
     await ctx?.close();
   }
+}
+
+/**
+ * The command that the words of `argv` name (`spaces`, `spaces show`) and the arguments left. The
+ * options every command takes may come before its words or between them (`onezone --json spaces`,
+ * `onezone spaces --zone URL show ID`); any other option ends the command's words.
+ */
+function select(argv: readonly string[]): { command: Command | undefined; first: string | undefined; rest: string[] } {
+  const words: number[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const a = argv[i]!;
+    if (a === '-' || !a.startsWith('-')) {
+      words.push(i);
+      continue;
+    }
+    const option = globalOption(a);
+    if (option === undefined) break;
+    if (GLOBAL_OPTIONS[option].type === 'string' && !a.includes('=')) i++;
+  }
+  const [first, second] = words.map((i) => argv[i]!);
+  const sub = second === undefined ? undefined : COMMANDS.get(`${first} ${second}`);
+  const command = sub ?? (first === undefined ? undefined : COMMANDS.get(first));
+  const taken = new Set(words.slice(0, sub ? 2 : 1));
+  return { command, first, rest: argv.filter((_, i) => !taken.has(i)) };
+}
+
+/** The name of the global option `arg` is (`--zone`, `--zone=URL`, `-h`), else undefined. */
+function globalOption(arg: string): keyof typeof GLOBAL_OPTIONS | undefined {
+  const name = arg === '-h' ? 'help' : arg.startsWith('--') ? arg.slice(2).split('=', 1)[0]! : undefined;
+  return name !== undefined && Object.hasOwn(GLOBAL_OPTIONS, name) ? (name as keyof typeof GLOBAL_OPTIONS) : undefined;
 }
 
 /**
@@ -86,9 +120,21 @@ function help(command: Command): string {
 /** TLS failures that `--ca FILE` or `--insecure` fix. */
 const UNTRUSTED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
 
-/** One line on stderr; the exit code. Never the request's credentials: only the zone's answer or the error's own text. */
+/**
+ * What a zone URL with the wrong scheme fails with: an `https://` URL for a plain-HTTP port gets
+ * an answer that is no TLS record (OpenSSL's "wrong version number"); an `http://` URL for a TLS
+ * port gets its connection closed unanswered.
+ */
+const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG']);
+const CLOSED = 'UND_ERR_SOCKET';
+
+/**
+ * One line on stderr; the exit code. Never the request's credentials: only the zone's answer or
+ * the error's own text, made `printable` (OpenSSL's ends with a line break; a zone's or a
+ * proxy's could hold anything).
+ */
 function fail(err: unknown, command: Command, zone?: string): number {
-  const say = (line: string) => process.stderr.write(`onezone: ${line}\n`);
+  const say = (line: string) => process.stderr.write(`onezone: ${printable(line.trim())}\n`);
   // An id the SDK refuses (`..`, `a/b`) is a mistake in the command line: nothing was sent.
   if (err instanceof UsageError || err instanceof InvalidIdError) {
     say(err.message);
@@ -105,13 +151,18 @@ function fail(err: unknown, command: Command, zone?: string): number {
     return 1;
   }
   const code = (err as NodeJS.ErrnoException).code;
+  const scheme = zone && /^(https?):/i.exec(zone)?.[1]?.toLowerCase();
   const hint =
     code && UNTRUSTED.has(code)
       ? ' (trust it with --ca FILE, or skip the check with --insecure)'
       : err instanceof RequestTimeoutError
         ? ' (wait longer with --timeout SECONDS)'
-        : '';
-  say(`${zone ? `cannot talk to ${zone}: ` : ''}${(err as Error).message}${hint}`);
+        : code && NOT_TLS.has(code) && scheme === 'https'
+          ? ' (is the scheme wrong? the zone may serve plain http://, not https://)'
+          : code === CLOSED && scheme === 'http'
+            ? ' (is the scheme wrong? the zone may serve https://, not http://)'
+            : '';
+  say(`${zone ? `cannot talk to ${zone}: ` : ''}${(err as Error).message.trim()}${hint}`);
   return 1;
 }
 

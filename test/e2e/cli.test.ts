@@ -239,6 +239,36 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
     assert.deepEqual(JSON.parse(await ok(['spaces', 'default', '--json'], { session: dana.session })), { spaceId: second });
   });
 
+  it('the options every command takes may come between its words: spaces --json show ID', async () => {
+    const olga = await loggedIn('olga');
+    const sid = (await ok(['spaces', 'create', 'between'], { session: olga.session })).trim();
+    // --json before the subcommand applies to it.
+    const gid = (JSON.parse(await ok(['groups', '--json', 'create', 'g-between'], { session: olga.session })) as { groupId: string }).groupId;
+    for (const args of [
+      ['spaces', '--json', 'show', sid],
+      ['spaces', '--zone', z.baseUrl, '--json', 'show', sid],
+      ['spaces', `--zone=${z.baseUrl}`, '--timeout', '20', 'show', '--json', sid],
+      // Before the command too.
+      ['--json', 'spaces', 'show', sid],
+      ['--zone', z.baseUrl, 'spaces', 'show', sid, '--json'],
+    ]) {
+      assert.equal(JSON.parse(await ok(args, { session: olga.session })).name, 'between', args.join(' '));
+    }
+    const members = JSON.parse(await ok(['groups', '--json', 'members', gid, '--effective'], { session: olga.session })) as { userId: string }[];
+    assert.deepEqual(members.map((m) => m.userId), [olga.id]);
+    assert.match(await ok(['spaces', '-h', 'show'], { session: olga.session }), /^Usage: onezone spaces show ID /);
+    // A word that is no subcommand is still named as what it is.
+    const r = await cli(['spaces', '--json', 'frobnicate'], { session: olga.session });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^onezone: unknown command 'spaces frobnicate'\nUsage: onezone spaces /);
+    const none = await cli(['--json'], { session: olga.session });
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^onezone: no command; 'onezone --help' lists them\n$/);
+    const unknown = await cli(['--json', 'frobnicate'], { session: olga.session });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^onezone: unknown command 'frobnicate'; 'onezone --help' lists them\n$/);
+  });
+
   it('groups: create with a type, invite, join from stdin, members (direct and effective), leave', async () => {
     const erin = await loggedIn('erin');
     const frank = await loggedIn('frank');
@@ -452,6 +482,13 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
     assert.equal(minted[0]!.revoked, true, 'and revoked it');
   });
 
+  it('an https:// URL for this plain-HTTP zone: one line, with a hint that the scheme may be wrong', async () => {
+    const user = await z.user('quinn');
+    const r = await cli(['login', '--zone', z.baseUrl.replace(/^http:/, 'https:'), '--user', user.login, '--password-stdin'], { session: newSession(), stdin: user.password });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^onezone: cannot talk to https:\/\/127\.0\.0\.1:\d+\/api\/v3\/onezone: .*wrong version number.* \(is the scheme wrong\? the zone may serve plain http:\/\/, not https:\/\/\)\n$/);
+  });
+
   it('a zone URL with a user name or password in it is refused, without repeating it', async () => {
     const url = new URL(z.baseUrl);
     url.username = 'alice';
@@ -526,6 +563,11 @@ describe('onezone client commands against a zone that answers badly, or not at a
         body: '{"error":"too_many_requests","error_description":"Too many requests; retry later."}',
         headers: { 'retry-after': '42' },
       },
+      [`GET /user/groups/${'G'.repeat(43)}`]: {
+        status: 400,
+        type: 'application/json',
+        body: JSON.stringify({ error: 'invalid_request', error_description: 'bad\u001b[2J\nonezone: forged\u202e' }),
+      },
     });
     const session = sessionFor(zone);
     const cases: [string[], string][] = [
@@ -534,6 +576,8 @@ describe('onezone client commands against a zone that answers badly, or not at a
       [['spaces'], 'Service Unavailable: Down for maintenance (503 unknown)'],
       [['spaces', 'create', 'x'], 'the answer lacks its Location header (201 unexpected_answer)'],
       [['spaces', 'default'], 'Too many requests; retry later. (429 too_many_requests); try again in 42 seconds'],
+      // The zone's words cannot move the cursor or forge a line either.
+      [['groups', 'show', 'G'.repeat(43)], 'bad\\u001b[2J\\u000aonezone: forged\\u202e (400 invalid_request)'],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args, { session });
@@ -577,6 +621,11 @@ describe('onezone client commands over HTTPS (a real zone process with its self-
       const refused = await login([]);
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /^onezone: cannot talk to https:.+ \(trust it with --ca FILE, or skip the check with --insecure\)\n$/);
+
+      // http:// for this HTTPS zone: its port closes the connection; one line, with a hint.
+      const plain = await cli(['login', '--zone', zone.url.replace(/^https:/, 'http:'), '--user', 'admin', '--password-stdin'], { session, stdin: password });
+      assert.equal(plain.code, 1);
+      assert.match(plain.stderr, /^onezone: cannot talk to http:.+: other side closed \(is the scheme wrong\? the zone may serve https:\/\/, not http:\/\/\)\n$/);
 
       const ca = path.join(dataDir, 'tls', 'server.crt');
       assert.equal((await login(['--ca', ca])).code, 0);
