@@ -14,6 +14,18 @@ import { noMetrics } from './metrics.js';
 export function accessTokenService({ store, clock, ids, masterKey, config, metrics = noMetrics }: Deps) {
   const audit = auditor({ clock });
   const bad = (description?: string) => new ApiError('badAccessToken', description);
+  /**
+   * Whether the provider logins behind a token's third-party caveats still stand: their rows go
+   * with the provider (`DELETE /provider`) and expire with the token, and a discharge must not
+   * outlive them (it is checked only by its signature and its own time caveat).
+   */
+  const loginsLive = async (caveatIds: readonly string[], userId: string) => {
+    for (const id of caveatIds) {
+      const login = await store.providers.loginCaveat(id);
+      if (!login || login.user_id !== userId || clock() >= login.expires_at) return false;
+    }
+    return true;
+  };
 
   return {
     async mint(actor: UserActor): Promise<string> {
@@ -42,6 +54,7 @@ export function accessTokenService({ store, clock, ids, masterKey, config, metri
       const notAfter = Math.min(claims.notAfter ?? Infinity, row.expires_at ?? Infinity);
       if (clock() >= notAfter) throw bad('Provided access token has expired.');
       if (row.revoked) throw bad('Provided access token has been revoked.');
+      if (discharges.length > 0 && !(await loginsLive(claims.thirdParty ?? [], row.userId))) throw bad(LOGIN_ENDED);
       const actor = actorOf(row, claims.id);
       // Not the cached actor: the row (and its actor) is shared by every text with this id.
       // A login token is bounded by its discharge (10 hours): what it mints must not outlive it.
@@ -63,6 +76,9 @@ export const SCOPED_MINT = new ApiError(
   'forbidden',
   'A token narrowed by caveats (method, resource or an earlier expiry) or used with a discharge cannot mint an access token; use an access token as the zone issued it.',
 );
+
+/** Said once the signature is proven: the provider of a provider-mediated login was deleted. */
+const LOGIN_ENDED = 'Provided access token was issued for a login through a provider that no longer exists.';
 
 /** Said once the signature is proven, as for expiry and revocation. */
 export const REQUEST_REFUSED = "Provided access token's caveats do not allow this request (its method or resource).";

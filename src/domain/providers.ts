@@ -85,8 +85,10 @@ export function providerService({ store, clock, ids, masterKey, config, metrics 
 
     /** `GET /provider/{pid}`: any provider, or a user with `list_providers`. */
     async getOther(actor: Actor, providerId: string): Promise<ProviderRow> {
+      // A missing entity is 404 before a missing privilege is 403 (docs/security.md).
+      const provider = await mustExist(providerId);
       if (actor.kind !== 'provider') await authorize.zone(actor, 'list_providers');
-      return mustExist(providerId);
+      return provider;
     },
 
     /** `GET /providers`: as `GET /provider/{pid}`. */

@@ -64,9 +64,10 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
 
     /** Admin extension `GET /users/{id}` (where `POST /users` points): any account, for zone administrators. */
     async byId(actor: UserActor, userId: string): Promise<UserRow> {
-      await authorize.admin(actor);
+      // A missing entity is 404 before a missing privilege is 403 (docs/security.md).
       const user = await store.users.byId(userId);
       if (!user) throw new ApiError('notFound', 'User not found.');
+      await authorize.admin(actor);
       return user;
     },
 

@@ -39,6 +39,8 @@ export interface TokenClaims {
    */
   methods?: ReadonlySet<string>;
   roots?: ReadonlySet<string>;
+  /** The ids of the token's own third-party caveats, when it came with discharges. */
+  thirdParty?: readonly string[];
 }
 
 /** A request as the request caveats see it: its method and the first segment of its path under the API root. */
@@ -119,5 +121,6 @@ function verifySignature(masterKey: Buffer, text: string, discharges: readonly s
   // Each caveat narrows what the token may do: two different types leave it nothing (a holder who
   // adds one must never get back the untyped token's powers).
   if (!ok || types.size > 1) return undefined;
-  return { id: m.identifier, type: types.size === 1 ? [...types][0]! : null, notAfter, ...(methods && { methods }), ...(roots && { roots }) };
+  const thirdParty = m.caveats.flatMap((c) => (c.kind === 'third' ? [c.cid] : []));
+  return { id: m.identifier, type: types.size === 1 ? [...types][0]! : null, notAfter, ...(methods && { methods }), ...(roots && { roots }), thirdParty };
 }

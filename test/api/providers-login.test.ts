@@ -120,6 +120,22 @@ describe('provider-mediated login: POST /user/authorize and discharge macaroons'
     assert.match(await res.body.text(), /^[A-Za-z0-9_-]+$/);
   });
 
+  it('a provider login ends with the provider: its token and discharge are refused once it is deleted (401)', async () => {
+    const other = await registerProvider(z);
+    const token = await alice.api.providers.loginToken(other.id);
+    const m = parse(token);
+    const third = m.caveats.find((c) => c.kind === 'third')!;
+    const bound = serialize(bindForRequest(m, parse(await other.api.provider.authorizeUser(third.cid))));
+    assert.equal((await getUser({ macaroon: token, 'discharge-macaroons': bound })).status, 200);
+    await other.api.provider.remove();
+    const refused = await getUser({ macaroon: token, 'discharge-macaroons': bound });
+    assert.equal(refused.status, 401);
+    assert.deepEqual(refused.json, { error: 'invalid_token', error_description: 'Provided access token was issued for a login through a provider that no longer exists.' });
+    // Another provider's login of the same user is untouched.
+    const still = await login();
+    assert.equal((await getUser({ macaroon: still.token, 'discharge-macaroons': serialize(bindForRequest(still.m, parse(still.discharge))) })).status, 200);
+  });
+
   it('a login token needs an existing provider; it dies with its user', async () => {
     await assert.rejects(alice.api.providers.loginToken('no-such-provider'), (e: OnezoneError) => e.status === 404);
     const bob = await z.user('bob');

@@ -102,8 +102,11 @@ describe('providers: registration and details', async () => {
     const other = await registerProvider(z);
     assert.deepEqual(await other.api.providers.get(p.id), details, 'any provider may read another');
     assert.deepEqual(await z.admin.providers.get(p.id), details, 'a user with list_providers');
-    await rejects((await z.user()).api.providers.get(p.id), 403, 'forbidden');
+    const plain = await z.user();
+    await rejects(plain.api.providers.get(p.id), 403, 'forbidden');
     await rejects(z.admin.providers.get('no-such-provider'), 404, 'not_found');
+    // A missing entity is 404 before a missing privilege is 403, for everyone.
+    await rejects(plain.api.providers.get('no-such-provider'), 404, 'not_found');
   });
 
   it('GET /providers: users with list_providers and providers; others 403', async () => {

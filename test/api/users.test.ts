@@ -23,6 +23,8 @@ describe('accounts: POST /users (admins) and the current user', async () => {
     assert.deepEqual(read.body, body);
     await assert.rejects(alice.users.get(String(body.userId)), fails(403, 'forbidden'));
     await assert.rejects(z.admin.users.get('x'.repeat(43)), fails(404, 'not_found'));
+    // A missing entity is 404 before a missing privilege is 403, for everyone.
+    await assert.rejects(alice.users.get('x'.repeat(43)), fails(404, 'not_found'));
   });
 
   it('a duplicate login is a clear 409', async () => {
