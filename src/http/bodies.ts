@@ -32,15 +32,21 @@ declare module 'fastify' {
 
 /**
  * A route whose whole body is optional (the invite-minting POSTs, which later Onezone clients send
- * without a body) takes no body, or an empty one, as `{}`: every option left at its default.
- * Everywhere else an empty JSON body stays an error. Register before the routes.
+ * without a body) takes no body, or an empty one, as `{}`: every option left at its default. A
+ * route that takes no body takes an empty one as none. Everywhere else an empty JSON body stays an
+ * error. Register before the routes.
  */
 export function registerOptionalBodies(app: FastifyInstance): void {
   // Fastify's own JSON parser (prototype-poisoning checks included), with one exception.
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' && request.routeOptions.config.optionalBody) return done(null, {});
+    if (body === '') {
+      if (request.routeOptions.config.optionalBody) return done(null, {});
+      // An operation without a body (a DELETE, say) sent with the header and nothing else, as the
+      // 2016 client sent every request: no body, as without the header.
+      if (request.routeOptions.schema?.body === undefined) return done(null, undefined);
+    }
     // JSON text cannot hold a raw NUL: only the escape makes one, and most bodies have none.
     if (!(body as string).includes('\\u0000')) return json(request, body as string, done);
     json(request, body as string, (err, value) => {

@@ -193,3 +193,33 @@ describe('support size', async () => {
     }
   });
 });
+
+describe('an operation without a body, sent Content-Type: application/json and no body (as the 2016 client sent every request)', async () => {
+  const z = await startZone();
+  const emptyJson = (token: string) => ({ method: 'DELETE' as const, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: '' });
+
+  it('is answered as without the header', async () => {
+    const owner = await z.user('owner');
+    const sid = await owner.api.spaces.create('bodiless');
+    const leave = await request(`${z.baseUrl}/user/spaces/${sid}`, emptyJson(owner.token));
+    assert.equal(leave.statusCode, 200, await leave.body.text());
+    assert.ok(!(await owner.api.user.spaces()).spaces.includes(sid), 'the space was left');
+    // Every DELETE (ids that do not exist; DELETE /user takes this throwaway account).
+    const origin = new URL(z.baseUrl).origin;
+    const caller = await z.user('caller');
+    const wrong: string[] = [];
+    for (const route of registeredRoutes(z).filter((r) => r.method === 'DELETE')) {
+      const res = await request(origin + route.path.replace(/:[a-z]+/g, 'x'.repeat(43)), emptyJson(caller.token));
+      const text = await res.body.text();
+      if (res.statusCode === 400 || res.statusCode >= 500) wrong.push(`DELETE ${route.path}: ${res.statusCode} ${text}`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  it('a route that takes a body still needs one', async () => {
+    const user = await z.user('joiner');
+    const res = await request(`${z.baseUrl}/user/spaces/join`, { ...emptyJson(user.token), method: 'POST' });
+    assert.equal(res.statusCode, 400);
+    assert.equal(((await res.body.json()) as { error_description: string }).error_description, 'The request body is empty; a JSON object is expected.');
+  });
+});
