@@ -26,7 +26,7 @@ import { providerLoginService } from './domain/provider-login.js';
 import { registerAuth } from './http/auth.js';
 import { registerBodyChecks, registerOptionalBodies } from './http/bodies.js';
 import { errorMessageKeyword, registerErrorHandling, routerErrorHandler } from './http/errors.js';
-import { lazyChildLogger, loggerOptions } from './http/logging.js';
+import { lazyChildLogger, loggedUrl, loggerOptions } from './http/logging.js';
 import { registerLimits } from './http/limits.js';
 import { registerMetrics } from './http/metrics.js';
 import { methodNotAllowed } from './http/methods.js';
@@ -110,6 +110,8 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
       reply.header('cache-control', 'no-store');
       if (isUiPath(request.url)) reply.headers(SECURITY_HEADERS);
       routerErrorHandler(err, request, reply);
+      // No hook runs for these: their access-log line is written here.
+      request.log.info({ method: request.method, url: loggedUrl(request.url), status: reply.statusCode }, 'request');
     },
     // A number is not a token: no silent type coercion of request bodies. Errors carry their
     // schema (`verbose`), for a schema's own wording of a refusal (http/errors.ts).
@@ -139,7 +141,7 @@ export function buildApp(opts: AppOptions): { app: FastifyInstance; services: Se
   if (['trace', 'debug', 'info'].includes(opts.config.logLevel)) {
     app.addHook('onResponse', async (request, reply) => {
       request.log.info(
-        { method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+        { method: request.method, url: loggedUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
         'request',
       );
     });

@@ -32,7 +32,7 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Fa
       // Fastify's default request serializer, plus headers (redacted above) at debug level.
       req: (req: { method: string; url: string; headers: Record<string, unknown>; socket?: { remoteAddress?: string } }) => ({
         method: req.method,
-        url: req.url.split('?')[0],
+        url: loggedUrl(req.url),
         remoteAddress: req.socket?.remoteAddress,
         headers: level === 'debug' || level === 'trace' ? censorHeaders(req.headers) : undefined,
       }),
@@ -48,10 +48,36 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Fa
  */
 function censorHeaders(headers: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = CREDENTIAL_HEADER.test(name) ? '[redacted]' : value;
+  for (const [name, value] of Object.entries(headers)) {
+    if (CREDENTIAL_HEADER.test(name)) out[name] = '[redacted]';
+    else if (URL_HEADER.test(name) && typeof value === 'string') out[name] = value.split(/[\s,]+/).map(loggedUrl).join(' ');
+    else out[name] = value;
+  }
   return out;
 }
-const CREDENTIAL_HEADER = /auth|token|macaroon|cookie|session|secret|key|pass|signature|credential/i;
+const CREDENTIAL_HEADER = /auth|token|macaroon|cookie|session|secret|key|pass|signature|credential|bearer|jwt|csrf|xsrf/i;
+/** Headers whose value names a URL (Referer: the UI's page; X-Original-URI: a proxy's copy of ours). */
+const URL_HEADER = /referr?er|ur[il]|location|path/i;
+
+/**
+ * A request URL as logs may show it. A token can ride in any part of it: the query string (the
+ * 2016 client's `?token=`), a mistyped path (`/user/spaces/join/<token>`), the user info of an
+ * absolute-form target (`http://user:pass@zone/...`). Logged are the path's segments that look
+ * like a route's words or an id; any other segment (longer than an id, or with characters no id
+ * has, percent escapes included) is replaced, and scheme, host, user info, query and fragment
+ * are dropped.
+ */
+export function loggedUrl(url: string): string {
+  let path = url.split(/[?#]/, 1)[0]!;
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
+  if (absolute) path = path.slice(absolute[0].length) || '/';
+  return path
+    .split('/')
+    .map((segment) => (segment === '' || LOGGED_SEGMENT.test(segment) ? segment : '[redacted]'))
+    .join('/');
+}
+/** Route words, ids (43 base64url characters) and file names; a token is hundreds of characters. */
+const LOGGED_SEGMENT = /^[A-Za-z0-9_.~-]{1,64}$/;
 
 /**
  * Fastify's `childLoggerFactory`: every request gets a logger bound to its id, but pino builds
