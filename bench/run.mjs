@@ -306,7 +306,8 @@ try {
 
 const report = {
   date: started.toISOString(),
-  command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+  // A --db URL's password stays out of the report (it is written to files meant to be shared).
+  command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/(\/\/[^/:@\s]*:)[^\s]*@/g, '$1***@'),
   machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, db: opt.db ? 'postgres' : 'sqlite' },
   settings: { connections, duration, warmup, rounds, tiny: opt.tiny, logLevel: 'warn', scale },
   zones,

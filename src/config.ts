@@ -110,26 +110,36 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  const pick = (flag: string | undefined, name: string) => flag ?? env[name];
+  // An empty variable is an unset one (`ONEZONE_HOST=` in a unit file or compose file); an empty
+  // flag is a mistake (`--data-dir "$UNSET"`) that would otherwise mean the current directory.
+  const pick = (flag: keyof typeof values, name: string): string | undefined => {
+    const given = values[flag];
+    if (typeof given === 'string') {
+      if (given.trim() === '') throw new ConfigError(`--${flag} must not be empty`);
+      return given;
+    }
+    const fromEnv = env[name];
+    return fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv;
+  };
 
-  const dataDir = path.resolve(pick(values['data-dir'], 'ONEZONE_DATA_DIR') ?? DEFAULTS.dataDir);
-  const dbUrl = pick(values.db, 'ONEZONE_DB');
+  const dataDir = path.resolve(pick('data-dir', 'ONEZONE_DATA_DIR') ?? DEFAULTS.dataDir);
+  const dbUrl = pick('db', 'ONEZONE_DB');
   return {
     dataDir,
-    host: pick(values.host, 'ONEZONE_HOST') ?? DEFAULTS.host,
-    port: integer('port', pick(values.port, 'ONEZONE_PORT'), DEFAULTS.port, 0, 65535),
+    host: pick('host', 'ONEZONE_HOST') ?? DEFAULTS.host,
+    port: integer('port', pick('port', 'ONEZONE_PORT'), DEFAULTS.port, 0, 65535),
     http: values.http ?? boolEnv('ONEZONE_HTTP', env.ONEZONE_HTTP),
     db: parseDb(dbUrl, dataDir),
-    dbPool: integer('db-pool', pick(values['db-pool'], 'ONEZONE_DB_POOL'), DEFAULTS.dbPool, 1, 1000),
+    dbPool: integer('db-pool', pick('db-pool', 'ONEZONE_DB_POOL'), DEFAULTS.dbPool, 1, 1000),
     dbNamedStatements: onOff('ONEZONE_DB_NAMED_STATEMENTS', env.ONEZONE_DB_NAMED_STATEMENTS),
     dbConnectTimeoutMs: integer('ONEZONE_DB_CONNECT_TIMEOUT_MS', env.ONEZONE_DB_CONNECT_TIMEOUT_MS, DEFAULTS.dbConnectTimeoutMs, 100, 600_000),
     dbQueryTimeoutMs: integer('ONEZONE_DB_QUERY_TIMEOUT_MS', env.ONEZONE_DB_QUERY_TIMEOUT_MS, DEFAULTS.dbQueryTimeoutMs, 100, 3_600_000),
-    workers: workers(pick(values.workers, 'ONEZONE_WORKERS')),
-    zoneName: pick(values['zone-name'], 'ONEZONE_ZONE_NAME') ?? DEFAULTS.zoneName,
+    workers: workers(pick('workers', 'ONEZONE_WORKERS')),
+    zoneName: pick('zone-name', 'ONEZONE_ZONE_NAME') ?? DEFAULTS.zoneName,
     adminPassword: env.ONEZONE_ADMIN_PASSWORD || undefined,
     masterKey: parseMasterKey(env.ONEZONE_MASTER_KEY),
-    logLevel: logLevel(pick(values['log-level'], 'ONEZONE_LOG_LEVEL')),
-    inviteTtl: integer('invite-ttl', pick(values['invite-ttl'], 'ONEZONE_INVITE_TTL'), DEFAULTS.inviteTtl, 1, 10 * 365 * 24 * 3600),
+    logLevel: logLevel(pick('log-level', 'ONEZONE_LOG_LEVEL')),
+    inviteTtl: integer('invite-ttl', pick('invite-ttl', 'ONEZONE_INVITE_TTL'), DEFAULTS.inviteTtl, 1, 10 * 365 * 24 * 3600),
     accessTokenTtl: integer('ONEZONE_ACCESS_TOKEN_TTL', env.ONEZONE_ACCESS_TOKEN_TTL, DEFAULTS.accessTokenTtl, 60, 10 * 365 * 24 * 3600),
     bodyLimit: DEFAULTS.bodyLimit,
     passwordCost: integer('ONEZONE_PASSWORD_COST', env.ONEZONE_PASSWORD_COST, 15, 10, MAX_COST),
@@ -138,7 +148,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
       attempts: integer('ONEZONE_THROTTLE_ATTEMPTS', env.ONEZONE_THROTTLE_ATTEMPTS, DEFAULTS.throttle.attempts, 1, 1_000_000),
       windowSeconds: integer('ONEZONE_THROTTLE_WINDOW', env.ONEZONE_THROTTLE_WINDOW, DEFAULTS.throttle.windowSeconds, 1, 24 * 3600),
     },
-    trustProxy: trustProxy(pick(values['trust-proxy'], 'ONEZONE_TRUST_PROXY')),
+    trustProxy: trustProxy(pick('trust-proxy', 'ONEZONE_TRUST_PROXY')),
     limits: {
       maxConnections: integer('ONEZONE_MAX_CONNECTIONS', env.ONEZONE_MAX_CONNECTIONS, DEFAULTS.limits.maxConnections, 1, 1_000_000),
       headersTimeoutMs: integer('ONEZONE_HEADERS_TIMEOUT_MS', env.ONEZONE_HEADERS_TIMEOUT_MS, DEFAULTS.limits.headersTimeoutMs, 100, 600_000),

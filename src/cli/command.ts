@@ -67,15 +67,18 @@ export interface Context {
   connect(options: ClientOptions): OnezoneClient;
 }
 
+/** A URL as an error may show it: what stands before an `@` in its authority is dropped, a password perhaps. */
+const withoutUserInfo = (text: string): string => text.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1');
+
 /** `https://host:8443` means the API root under it; ids and paths are appended to what is returned. */
 export function zoneUrl(text: string): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`not a URL: '${text}'`);
+    throw new UsageError(`not a URL: '${withoutUserInfo(text)}'`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`the zone URL must be http(s): '${text}'`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`the zone URL must be http(s): '${withoutUserInfo(text)}'`);
   // Not echoed: the password would be repeated in every message that names the zone.
   if (url.username || url.password) throw new UsageError('the zone URL must not hold a user name or password: use --user LOGIN');
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/api/v3/onezone';

@@ -3,7 +3,8 @@ import type { Store } from '../store/index.js';
 import { ADMINS_GROUP } from './authorize.js';
 import { ZONE, auditor } from './audit.js';
 import type { Deps } from './deps.js';
-import { hashPassword } from './passwords.js';
+import { ConfigError } from '../config.js';
+import { MIN_PASSWORD_LENGTH, hashPassword } from './passwords.js';
 import { groupPrivileges, onezonePrivileges } from './privileges.js';
 
 /**
@@ -22,6 +23,7 @@ export async function bootstrap(
   // The password is hashed before the transaction when `admin` may be created: a KDF inside it
   // would hold its locks (on PostgreSQL, past idle_in_transaction_session_timeout at high costs).
   const mayCreate = !(await store.users.byLogin('admin')) && !(await store.groups.hasAnyUser(ADMINS_GROUP));
+  if (mayCreate) usable(adminPassword);
   const password = mayCreate ? (adminPassword ?? randomBytes(18).toString('base64url')) : undefined;
   const prepared = password === undefined ? undefined : await hashPassword(password, passwordCost);
   return store.transaction(async (tx: Store) => {
@@ -45,7 +47,7 @@ export async function bootstrap(
     }
     if (!firstStart && (await tx.groups.hasAnyUser(ADMINS_GROUP))) return { generatedPassword: undefined };
     // Another process changed the zone since the check above (PostgreSQL): hashed here after all.
-    const created = password ?? adminPassword ?? randomBytes(18).toString('base64url');
+    const created = password ?? usable(adminPassword) ?? randomBytes(18).toString('base64url');
     const id = ids();
     await tx.users.insert({
       id,
@@ -62,4 +64,15 @@ export async function bootstrap(
     await audit(tx, ZONE, 'group.user.add', { target: ['group', ADMINS_GROUP], subject: ['user', id], details: { privileges: groupPrivileges.toNames(groupPrivileges.all) } });
     return { generatedPassword: adminPassword === undefined ? created : undefined };
   });
+}
+
+/**
+ * The admin password from the environment, held to the rule every account's is. Checked only
+ * when `admin` is to be created with it: a zone started before the rule keeps starting.
+ */
+function usable(adminPassword: string | undefined): string | undefined {
+  if (adminPassword !== undefined && adminPassword.length < MIN_PASSWORD_LENGTH) {
+    throw new ConfigError(`ONEZONE_ADMIN_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  return adminPassword;
 }

@@ -3,7 +3,7 @@ import { ApiError, invalidField } from '../errors.js';
 import { accountGone, type UserActor } from './actor.js';
 import { auditor } from './audit.js';
 import type { Deps } from './deps.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './passwords.js';
 
 const MAX_REMEMBERED = 10_000;
 
@@ -83,7 +83,7 @@ export function credentialService({ store, config, clock }: Deps) {
       if (!(await check(pairKey(user.login, current), current, stored, admit))) {
         throw new ApiError('badCredentials', 'The current password is wrong.');
       }
-      if (next.length < 8) throw invalidField('newPassword', 'must be at least 8 characters');
+      if (next.length < MIN_PASSWORD_LENGTH) throw invalidField('newPassword', `must be at least ${MIN_PASSWORD_LENGTH} characters`);
       const replacement = await hashPassword(next, config.passwordCost);
       await store.transaction(async (tx) => {
         // Only over the hash just proven: a change made meanwhile by another request wins.

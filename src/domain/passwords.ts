@@ -13,6 +13,9 @@ const KEYLEN = 32;
 /** The highest cost a zone accepts (config.ts): 2^16 takes 64 MiB a hash, and hashes run side by side. */
 export const MAX_COST = 16;
 
+/** The shortest password an account may have (the admin's from the environment included). */
+export const MIN_PASSWORD_LENGTH = 8;
+
 function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
   // scrypt needs 128·N·r bytes and a little more; Node's default limit (32 MiB) is below cost 15's.
   const maxmem = 128 * n * r + 1024 * 1024;

@@ -5,7 +5,7 @@ import { accountGone, type Account, type UserActor } from './actor.js';
 import { auditor } from './audit.js';
 import { ADMINS_GROUP, type Authorizer, keepAnAdministrator } from './authorize.js';
 import type { Deps } from './deps.js';
-import { hashPassword } from './passwords.js';
+import { MIN_PASSWORD_LENGTH, hashPassword } from './passwords.js';
 
 export interface NewUser {
   login: string;
@@ -37,7 +37,7 @@ export function userService({ store, clock, ids, config }: Deps, authorize: Auth
       if (!LOGIN.test(input.login)) {
         throw invalidField('login', 'use 1-64 letters, digits, and . _ @ - (starting with a letter or digit)');
       }
-      if (input.password.length < 8) throw invalidField('password', 'must be at least 8 characters');
+      if (input.password.length < MIN_PASSWORD_LENGTH) throw invalidField('password', `must be at least ${MIN_PASSWORD_LENGTH} characters`);
       const row: UserRow = {
         id: ids(),
         login: input.login,

@@ -497,6 +497,16 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^onezone: the zone URL must not hold a user name or password/);
     assert.ok(!r.stderr.includes('hunter2'));
+    // Nor when the URL is refused for another reason first: not parsable, or not http(s).
+    for (const [zone, refusal] of [
+      ['https://alice:hunter2-throwaway@zone.example:99999', /^onezone: not a URL: 'https:\/\/zone\.example:99999'/],
+      ['ftp://alice:hunter2-throwaway@zone.example', /^onezone: the zone URL must be http\(s\): 'ftp:\/\/zone\.example'/],
+    ] as const) {
+      const refused = await cli(['login', '--zone', zone, '--user', 'alice', '--password-stdin'], { session: newSession(), stdin: 'x' });
+      assert.equal(refused.code, 2, zone);
+      assert.match(refused.stderr, refusal);
+      assert.ok(!refused.stderr.includes('hunter2'));
+    }
   });
 
   it('metrics into a pipe nobody reads (| head): exit 0, nothing on stderr', async () => {

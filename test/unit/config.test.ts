@@ -28,6 +28,22 @@ describe('config', () => {
     assert.equal(flags.dataDir, '/tmp/b');
   });
 
+  it('an empty environment variable is an unset one; an empty flag is refused', () => {
+    const env = { ONEZONE_DATA_DIR: '', ONEZONE_HOST: ' ', ONEZONE_ZONE_NAME: '', ONEZONE_DB: '', ONEZONE_PORT: '', ONEZONE_TRUST_PROXY: '' };
+    const c = loadConfig([], env);
+    assert.equal(c.dataDir, path.resolve('./onezone-data'));
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.zoneName, 'onezone');
+    assert.equal(c.db.kind, 'sqlite');
+    assert.equal(c.port, 8443);
+    assert.equal(c.trustProxy, false);
+    for (const flag of ['--data-dir', '--host', '--zone-name', '--db', '--port', '--trust-proxy', '--log-level']) {
+      assert.throws(() => loadConfig([flag, ''], {}), { name: 'Error', message: `${flag} must not be empty` });
+    }
+    // A flag still wins over the variable, empty or not.
+    assert.equal(loadConfig(['--data-dir', '/tmp/z'], env).dataDir, '/tmp/z');
+  });
+
   it('refuses bad values with a clear message', () => {
     assert.throws(() => loadConfig(['--port', 'x'], {}), ConfigError);
     assert.throws(() => loadConfig(['--port', '70000'], {}), ConfigError);

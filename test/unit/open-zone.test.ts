@@ -47,4 +47,16 @@ describe('openZone', () => {
     assert.match(stale, /ONEZONE_ADMIN_PASSWORD is not the password of the admin account and was ignored/);
     assert.doesNotMatch(stale, /another-admin-pass|first-admin-pass/);
   });
+
+  it('refuses an admin password shorter than any account may have when it creates admin, not once admin exists', async () => {
+    const dir = path.join(dataDir, 'short');
+    const config = (password: string) => loadConfig(['--data-dir', dir, '--http'], { ONEZONE_PASSWORD_COST: '10', ONEZONE_ADMIN_PASSWORD: password });
+    await assert.rejects(openZone(config('secret')), { message: 'ONEZONE_ADMIN_PASSWORD must be at least 8 characters' });
+    const zone = await openZone(config('long-enough'));
+    const admin = await zone.store.users.byLogin('admin');
+    await zone.close();
+    assert.ok(admin, 'the next start, with a usable password, created admin');
+    // A zone whose admin exists starts whatever the variable holds (it is not read any more).
+    await (await openZone(config('secret'))).close();
+  });
 });
