@@ -52,10 +52,11 @@ Use a zone (every command also takes --zone URL, --json, --insecure or --ca FILE
 
 PRIVILEGES: comma-separated names (a set-… command's --help lists them); --none for no privileges.
 
-Environment: ONEZONE_DATA_DIR, ONEZONE_PORT, ONEZONE_HOST, ONEZONE_DB, ONEZONE_HTTP,
-ONEZONE_ADMIN_PASSWORD, ONEZONE_MASTER_KEY and the others 'onezone serve --help' lists (serve);
-ONEZONE_URL, ONEZONE_PASSWORD, ONEZONE_SESSION, ONEZONE_TIMEOUT (client commands; the session file
-is $XDG_CONFIG_HOME/onezone/session.json, by default ~/.config/onezone/session.json).
+Environment: ONEZONE_DATA_DIR, ONEZONE_PORT, ONEZONE_HOST, ONEZONE_DB, ONEZONE_HTTP=true,
+ONEZONE_ADMIN_PASSWORD, ONEZONE_MASTER_KEY and more (serve: 'onezone serve --help', docs/deploy.md);
+ONEZONE_URL, ONEZONE_PASSWORD, ONEZONE_NEW_PASSWORD, ONEZONE_SESSION, ONEZONE_TIMEOUT (client
+commands; the session file is $XDG_CONFIG_HOME/onezone/session.json, by default
+~/.config/onezone/session.json).
 `;
 
 /** The client commands; they load only the SDK, never the server, so that they start fast. */

@@ -13,7 +13,7 @@ Options (each flag wins over the environment variable named beside it):
   --port PORT           ONEZONE_PORT          default 8443; 0 picks a free port
   --host HOST           ONEZONE_HOST          default 0.0.0.0
   --db URL              ONEZONE_DB            postgres://… or sqlite:PATH (default SQLite in the data dir)
-  --http                ONEZONE_HTTP          plain HTTP, behind a TLS-terminating proxy
+  --http                ONEZONE_HTTP=true     plain HTTP, behind a TLS-terminating proxy
   --workers N|auto      ONEZONE_WORKERS       processes sharing the port, PostgreSQL only (default 1)
   --zone-name NAME      ONEZONE_ZONE_NAME     the location of the tokens it mints (default onezone)
   --log-level LEVEL     ONEZONE_LOG_LEVEL     fatal, error, warn, info (default), debug, trace or silent
@@ -23,8 +23,10 @@ Options (each flag wins over the environment variable named beside it):
   --db-pool N           ONEZONE_DB_POOL       PostgreSQL connections per process (default 10)
   --no-throttle         ONEZONE_THROTTLE=off  no limit on failed password attempts
 
-The first start creates the user admin: its password is ONEZONE_ADMIN_PASSWORD, else generated and
-printed once. docs/deploy.md and docs/security.md describe the other settings.
+The first start creates the user admin: its password is ONEZONE_ADMIN_PASSWORD (at least 8
+characters), else generated and printed once. An empty variable counts as unset. ONEZONE_MASTER_KEY,
+the PostgreSQL timeouts, the throttle's and the server's limits are set by variables only:
+docs/deploy.md lists them all.
 `;
 
 /**

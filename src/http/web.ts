@@ -21,8 +21,13 @@ export function registerWeb(app: FastifyInstance, dir: string = defaultWebDir())
 
   const serve = async (request: FastifyRequest, reply: FastifyReply, name: string) => {
     reply.headers(SECURITY_HEADERS);
+    const p = request.url.split('?')[0]!;
     // `/ui` without its slash: the page's relative asset URLs need the directory form.
-    if (request.url.split('?')[0] === '/ui') return reply.redirect('ui/');
+    if (p === '/ui') return reply.redirect('ui/');
+    // A file's name with a slash after it (`/ui/index.html/`, which the router matches too): the
+    // page would load, and its assets from under it, not found. The file's own URL instead.
+    const trimmed = p.replace(/\/+$/, '');
+    if (trimmed !== p && trimmed !== '/ui') return reply.redirect(`${'../'.repeat(p.length - trimmed.length)}${trimmed.slice(trimmed.lastIndexOf('/') + 1)}`);
     const table = await (files ??= readWebDir(dir));
     // Not built yet (a zone run from the sources): look again next time.
     if (table.size === 0) files = undefined;

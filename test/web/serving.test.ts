@@ -85,6 +85,16 @@ describe('the web UI is served at /ui/', async () => {
     }
   });
 
+  it('a file name with a slash after it redirects to the file (the page would load, its assets not)', async () => {
+    for (const [p, file] of [['/ui/index.html/', '/ui/index.html'], [`/ui/${script}//`, `/ui/${script}`]]) {
+      const a = await raw(origin, 'GET', p!);
+      assert.equal(a.status, 302, p);
+      assert.equal(new URL(String(a.headers.location), `${origin}${p}`).pathname, file, p);
+      assertSecurityHeaders(a, p!);
+    }
+    assert.equal((await raw(origin, 'GET', '/ui/')).status, 200);
+  });
+
   it('assets have their content types and a year of caching; the bundle holds no Node code', async () => {
     const js = await raw(origin, 'GET', `/ui/${script}`);
     assert.equal(js.status, 200);
