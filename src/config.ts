@@ -121,25 +121,27 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     const fromEnv = env[name];
     return fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv;
   };
+  // A refusal names the setting as the operator gave it: `--port`, or `ONEZONE_PORT`.
+  const named = (flag: keyof typeof values, name: string): string => (typeof values[flag] === 'string' ? `--${flag}` : name);
 
   const dataDir = path.resolve(pick('data-dir', 'ONEZONE_DATA_DIR') ?? DEFAULTS.dataDir);
   const dbUrl = pick('db', 'ONEZONE_DB');
   return {
     dataDir,
     host: pick('host', 'ONEZONE_HOST') ?? DEFAULTS.host,
-    port: integer('port', pick('port', 'ONEZONE_PORT'), DEFAULTS.port, 0, 65535),
+    port: integer(named('port', 'ONEZONE_PORT'), pick('port', 'ONEZONE_PORT'), DEFAULTS.port, 0, 65535),
     http: values.http ?? boolEnv('ONEZONE_HTTP', env.ONEZONE_HTTP),
-    db: parseDb(dbUrl, dataDir),
-    dbPool: integer('db-pool', pick('db-pool', 'ONEZONE_DB_POOL'), DEFAULTS.dbPool, 1, 1000),
+    db: parseDb(named('db', 'ONEZONE_DB'), dbUrl, dataDir),
+    dbPool: integer(named('db-pool', 'ONEZONE_DB_POOL'), pick('db-pool', 'ONEZONE_DB_POOL'), DEFAULTS.dbPool, 1, 1000),
     dbNamedStatements: onOff('ONEZONE_DB_NAMED_STATEMENTS', env.ONEZONE_DB_NAMED_STATEMENTS),
     dbConnectTimeoutMs: integer('ONEZONE_DB_CONNECT_TIMEOUT_MS', env.ONEZONE_DB_CONNECT_TIMEOUT_MS, DEFAULTS.dbConnectTimeoutMs, 100, 600_000),
     dbQueryTimeoutMs: integer('ONEZONE_DB_QUERY_TIMEOUT_MS', env.ONEZONE_DB_QUERY_TIMEOUT_MS, DEFAULTS.dbQueryTimeoutMs, 100, 3_600_000),
-    workers: workers(pick('workers', 'ONEZONE_WORKERS')),
+    workers: workers(named('workers', 'ONEZONE_WORKERS'), pick('workers', 'ONEZONE_WORKERS')),
     zoneName: pick('zone-name', 'ONEZONE_ZONE_NAME') ?? DEFAULTS.zoneName,
     adminPassword: env.ONEZONE_ADMIN_PASSWORD || undefined,
     masterKey: parseMasterKey(env.ONEZONE_MASTER_KEY),
-    logLevel: logLevel(pick('log-level', 'ONEZONE_LOG_LEVEL')),
-    inviteTtl: integer('invite-ttl', pick('invite-ttl', 'ONEZONE_INVITE_TTL'), DEFAULTS.inviteTtl, 1, 10 * 365 * 24 * 3600),
+    logLevel: logLevel(named('log-level', 'ONEZONE_LOG_LEVEL'), pick('log-level', 'ONEZONE_LOG_LEVEL')),
+    inviteTtl: integer(named('invite-ttl', 'ONEZONE_INVITE_TTL'), pick('invite-ttl', 'ONEZONE_INVITE_TTL'), DEFAULTS.inviteTtl, 1, 10 * 365 * 24 * 3600),
     accessTokenTtl: integer('ONEZONE_ACCESS_TOKEN_TTL', env.ONEZONE_ACCESS_TOKEN_TTL, DEFAULTS.accessTokenTtl, 60, 10 * 365 * 24 * 3600),
     bodyLimit: DEFAULTS.bodyLimit,
     passwordCost: integer('ONEZONE_PASSWORD_COST', env.ONEZONE_PASSWORD_COST, 15, 10, MAX_COST),
@@ -148,7 +150,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
       attempts: integer('ONEZONE_THROTTLE_ATTEMPTS', env.ONEZONE_THROTTLE_ATTEMPTS, DEFAULTS.throttle.attempts, 1, 1_000_000),
       windowSeconds: integer('ONEZONE_THROTTLE_WINDOW', env.ONEZONE_THROTTLE_WINDOW, DEFAULTS.throttle.windowSeconds, 1, 24 * 3600),
     },
-    trustProxy: trustProxy(pick('trust-proxy', 'ONEZONE_TRUST_PROXY')),
+    trustProxy: trustProxy(named('trust-proxy', 'ONEZONE_TRUST_PROXY'), pick('trust-proxy', 'ONEZONE_TRUST_PROXY')),
     limits: {
       maxConnections: integer('ONEZONE_MAX_CONNECTIONS', env.ONEZONE_MAX_CONNECTIONS, DEFAULTS.limits.maxConnections, 1, 1_000_000),
       headersTimeoutMs: integer('ONEZONE_HEADERS_TIMEOUT_MS', env.ONEZONE_HEADERS_TIMEOUT_MS, DEFAULTS.limits.headersTimeoutMs, 100, 600_000),
@@ -171,31 +173,31 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * ranges. Trusting every address is not offered: any client could then choose its own address
  * (`X-Forwarded-For`) and so escape the per-address throttle.
  */
-function trustProxy(raw: string | undefined): string | number | false {
+function trustProxy(name: string, raw: string | undefined): string | number | false {
   if (raw === undefined || raw.trim() === '') return false;
-  if (/^\d+$/.test(raw.trim())) return integer('trust-proxy', raw.trim(), 0, 1, 100);
+  if (/^\d+$/.test(raw.trim())) return integer(name, raw.trim(), 0, 1, 100);
   const entries = raw.split(',').map((e) => e.trim());
   for (const entry of entries) {
     const [address = '', bits, ...rest] = entry.split('/');
     const family = isIP(address);
     const maxBits = family === 6 ? 128 : 32;
     if (family === 0 || rest.length > 0 || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
-      throw new ConfigError(`trust-proxy must be a number of hops or a comma-separated list of proxy addresses or CIDR ranges, got '${entry}'`);
+      throw new ConfigError(`${name} must be a number of hops or a comma-separated list of proxy addresses or CIDR ranges, got '${entry}'`);
     }
   }
   return entries.join(',');
 }
 
-function logLevel(raw: string | undefined): LogLevel {
+function logLevel(name: string, raw: string | undefined): LogLevel {
   if (raw === undefined || raw === '') return DEFAULTS.logLevel;
   const level = LOG_LEVELS.find((l) => l === raw);
-  if (level === undefined) throw new ConfigError(`log-level must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
+  if (level === undefined) throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
   return level;
 }
 
 /** `auto` means one worker per core. */
-function workers(raw: string | undefined): number {
-  return raw === 'auto' ? os.availableParallelism() : integer('workers', raw, DEFAULTS.workers, 1, 256);
+function workers(name: string, raw: string | undefined): number {
+  return raw === 'auto' ? os.availableParallelism() : integer(name, raw, DEFAULTS.workers, 1, 256);
 }
 
 /** A switch that is on unless the environment turns it off. */
@@ -211,11 +213,21 @@ function boolEnv(name: string, raw: string | undefined): boolean {
   throw new ConfigError(`${name} must be true or false`);
 }
 
-function parseDb(url: string | undefined, dataDir: string): DbConfig {
+function parseDb(name: string, url: string | undefined, dataDir: string): DbConfig {
   if (!url) return { kind: 'sqlite', file: path.join(dataDir, 'onezone.sqlite') };
-  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    // Not echoed: the URL may hold the database password.
+    if (!pgCanParse(url)) throw new ConfigError(`${name} is not a valid postgres:// URL (percent-encode reserved characters of the user name and password, such as @ : / # ?)`);
+    return { kind: 'postgres', url };
+  }
   if (url.startsWith('sqlite:')) return { kind: 'sqlite', file: path.resolve(url.slice('sqlite:'.length)) };
-  throw new ConfigError('db must be a postgres://… URL or sqlite:PATH');
+  throw new ConfigError(`${name} must be a postgres://… URL or sqlite:PATH`);
+}
+
+/** Whether pg (pg-connection-string) can read the URL: it encodes spaces first, and allows `user@/db` (no host). */
+function pgCanParse(url: string): boolean {
+  const text = / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(url) ? encodeURI(url).replace(/%25(\d\d)/g, '%$1') : url;
+  return URL.canParse(text) || URL.canParse(text.replace('@/', '@___DUMMY___/'));
 }
 
 function parseMasterKey(raw: string | undefined): Buffer | undefined {

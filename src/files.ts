@@ -38,3 +38,24 @@ function syncDir(dir: string): void {
     fs.closeSync(fd);
   }
 }
+
+/**
+ * `mkdir -p` for the zone's private directories (created 0700). Node's recursive mkdir never
+ * returns where a directory exists but refuses new entries with ENOENT (`/proc`, `/sys`): a data
+ * dir there hung the start. This one makes one level at a time, and fails as mkdir does.
+ */
+export function makePrivateDir(dir: string): void {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); !fs.existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const level of missing) {
+    try {
+      fs.mkdirSync(level, { mode: 0o700 });
+    } catch (err) {
+      // Made meanwhile by another process (the workers of one zone start together).
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(level).isDirectory()) throw err;
+    }
+  }
+}

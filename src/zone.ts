@@ -7,7 +7,7 @@ import { type Services, buildApp } from './app.js';
 import type { KeyAndCert } from './crypto/certs.js';
 import { type Config, ConfigError, decodeMasterKey } from './config.js';
 import { matchingPair } from './crypto/pair.js';
-import { createFileOnce } from './files.js';
+import { createFileOnce, makePrivateDir } from './files.js';
 import { bootstrap } from './domain/bootstrap.js';
 import { verifyPassword } from './domain/passwords.js';
 import { purgeDeadTokens } from './domain/tokens.js';
@@ -116,7 +116,7 @@ export function everyHour(task: () => Promise<void>, log: FastifyInstance['log']
  * keys). Returns what the log should warn about.
  */
 function ownDataDir(dir: string): string[] {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makePrivateDir(dir);
   // No POSIX modes (Windows): nothing to check.
   if (process.getuid === undefined) return [];
   const { mode, uid } = fs.statSync(dir);

@@ -137,7 +137,7 @@ function operatorMessage(err: unknown): string | undefined {
   return undefined;
 }
 
-const FILE_SYSTEM_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ELOOP', 'ENAMETOOLONG']);
+const FILE_SYSTEM_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ELOOP', 'ENAMETOOLONG']);
 
 /** Why the address cannot be listened on, in the operator's terms; any other error as it is. */
 function listenError(err: unknown, config: Config): unknown {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { makePrivateDir } from '../files.js';
 import { CliError } from './errors.js';
 
 /** A session file that is there but holds no session: `login` replaces it, `logout` removes it. */
@@ -50,7 +51,7 @@ export function saveSession(env: NodeJS.ProcessEnv, session: Session): string {
   const file = sessionPath(env);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    makePrivateDir(path.dirname(file));
     fs.writeFileSync(tmp, `${JSON.stringify(session, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     fs.renameSync(tmp, file);
   } catch (err) {

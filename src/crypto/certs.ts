@@ -4,7 +4,7 @@
  * Keys are EC P-256 made with WebCrypto; X.509 encoding is done by @peculiar/x509.
  */
 import { createHash, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
 // @peculiar/x509 registers its algorithms through tsyringe, which needs the Reflect metadata
@@ -12,7 +12,7 @@ import path from 'node:path';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { Extension, JsonGeneralName, JsonName, X509Certificate } from '@peculiar/x509';
-import { createFileOnce } from '../files.js';
+import { createFileOnce, makePrivateDir } from '../files.js';
 import { certIsOfKey } from './pair.js';
 
 const webcrypto = globalThis.crypto;
@@ -364,7 +364,7 @@ function providerIdFromSubject(cert: X509Certificate): string | null {
 export async function loadOrCreate(dir: string, name: string, create: (keys: CryptoKeyPair) => Promise<KeyAndCert>): Promise<KeyAndCert> {
   const keyPath = path.join(dir, `${name}.key`);
   const certPath = path.join(dir, `${name}.crt`);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  makePrivateDir(dir);
   if ((await readIfExists(keyPath)) === null) {
     createFileOnce(keyPath, await exportPrivateKeyPem((await generateEcKeys()).privateKey), 0o600);
   }

@@ -6,6 +6,7 @@ import { type Compilable, type CompiledQuery, Kysely, PostgresAdapter, PostgresD
 import type { DbConfig } from '../config.js';
 import { nameStatement, namedStatementClient } from './pg-statements.js';
 import type { Database } from './schema.js';
+import { makePrivateDir } from '../files.js';
 import { type CheckpointOptions, Checkpointer } from './sqlite-checkpointer.js';
 import { answerCache, CACHED, type CacheKey, GroupCommitSqliteDialect, type SqliteStats, transactionConnection } from './sqlite-driver.js';
 
@@ -121,7 +122,7 @@ export async function connect(
     };
   }
   const { default: SqliteDatabase } = await import('better-sqlite3');
-  fs.mkdirSync(path.dirname(config.file), { recursive: true, mode: 0o700 });
+  makePrivateDir(path.dirname(config.file));
   ownerOnly(config.file);
   const lock = holdProcessLock(SqliteDatabase, config.file);
   let writer: BetterSqlite3.Database;

@@ -108,7 +108,7 @@ describe('onezone serve (a real process)', async () => {
     const dir = path.join(path.dirname(dataDir), 'log-level');
     const args = ['--data-dir', dir, '--http', '--port', '0', '--host', '127.0.0.1'];
     const run = await serveToExit(args, { ONEZONE_LOG_LEVEL: 'verbose' });
-    assertOperatorError(run, /log-level must be one of fatal, error, warn, info, debug, trace, silent, got 'verbose'/);
+    assertOperatorError(run, /ONEZONE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'verbose'/);
     assert.equal(fs.existsSync(dir), false);
     const zone = await spawnKept(args);
     assert.match(zone.stderr(), /Created user 'admin' with a generated password/);
@@ -204,6 +204,16 @@ describe('onezone serve (a real process)', async () => {
         assertOperatorError(run, /EACCES: permission denied, mkdir '.*locked\/zone'/);
       } finally {
         fs.chmodSync(parent, 0o755);
+      }
+    });
+
+    it('a data dir where no directory can be made: under a file, or under /proc (where Node\'s recursive mkdir never returned)', async () => {
+      const file = path.join(path.dirname(dataDir), 'a-file');
+      fs.writeFileSync(file, '');
+      assertOperatorError(await serveToExit(['--data-dir', path.join(file, 'zone'), '--http', '--port', '0', '--host', '127.0.0.1'], env), /ENOTDIR: not a directory, mkdir '.*a-file\/zone'/);
+      if (fs.existsSync('/proc/self')) {
+        const dir = `/proc/onezone-${process.pid}/zone`;
+        assertOperatorError(await serveToExit(['--data-dir', dir, '--http', '--port', '0', '--host', '127.0.0.1'], env), /ENOENT: no such file or directory, mkdir '\/proc\/onezone-\d+'/);
       }
     });
 

@@ -47,8 +47,21 @@ describe('config', () => {
   it('refuses bad values with a clear message', () => {
     assert.throws(() => loadConfig(['--port', 'x'], {}), ConfigError);
     assert.throws(() => loadConfig(['--port', '70000'], {}), ConfigError);
+    // Named as given: the flag, or the variable.
+    assert.throws(() => loadConfig(['--port', 'x'], {}), { message: "--port must be a whole number, got 'x'" });
+    assert.throws(() => loadConfig([], { ONEZONE_PORT: 'x' }), { message: "ONEZONE_PORT must be a whole number, got 'x'" });
+    assert.throws(() => loadConfig([], { ONEZONE_WORKERS: '0' }), { message: 'ONEZONE_WORKERS must be between 1 and 256' });
+    assert.throws(() => loadConfig(['--trust-proxy', 'proxy.example'], {}), /^Error: --trust-proxy must be a number of hops/);
+    assert.throws(() => loadConfig([], { ONEZONE_DB: 'mysql://x' }), { message: 'ONEZONE_DB must be a postgres://… URL or sqlite:PATH' });
     assert.throws(() => loadConfig(['--bogus'], {}), ConfigError);
     assert.throws(() => loadConfig(['--db', 'mysql://x'], {}), /postgres/);
+    // A password with a reserved character left raw: refused at start, and not repeated.
+    for (const db of ['postgres://u:p#ss@h/db', 'postgres://u:pass@[h:5432/db']) {
+      assert.throws(() => loadConfig(['--db', db], {}), (err: Error) => err instanceof ConfigError && /percent-encode/.test(err.message) && !/ss@/.test(err.message));
+    }
+    for (const db of ['postgres://u:p%23ss@h/db', 'postgres://u@/db?host=/run/postgresql', 'postgresql://h/db', 'postgres://u:p ss@h/db']) {
+      assert.equal(loadConfig(['--db', db], {}).db.kind, 'postgres', db);
+    }
     assert.throws(() => loadConfig([], { ONEZONE_MASTER_KEY: 'short' }), /32 bytes/);
     assert.throws(() => loadConfig([], { ONEZONE_PASSWORD_COST: '5' }), ConfigError);
     // Above 16 a hash needs 128 MiB and more: refused at start rather than at the first password.
@@ -90,7 +103,7 @@ describe('config', () => {
     for (const bad of ['verbose', 'INFO', 'warning']) {
       assert.throws(
         () => loadConfig([], { ONEZONE_LOG_LEVEL: bad }),
-        (err) => err instanceof ConfigError && err.message === `log-level must be one of fatal, error, warn, info, debug, trace, silent, got '${bad}'`,
+        (err) => err instanceof ConfigError && err.message === `ONEZONE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got '${bad}'`,
       );
     }
   });
