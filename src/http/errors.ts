@@ -92,6 +92,8 @@ function toApiError(err: FastifyError): ApiError {
 export const errorMessageKeyword = <A extends { addKeyword(definition: { keyword: string; schemaType: string }): A }>(ajv: A): A =>
   ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
 
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
 /** Names the offending field, never its value (it may be a token or a password). */
 function validationError(err: FastifyError): ApiError {
   const where = err.validationContext ?? 'body';
@@ -109,6 +111,8 @@ function validationError(err: FastifyError): ApiError {
   const field = first.instancePath.split('/').filter(Boolean).join('.');
   if (first.keyword === 'additionalProperties') {
     const key = String((first.params as { additionalProperty?: string }).additionalProperty);
+    // Echoed when it reads as a field name (a typo to spot); anything else may be a value sent as a key.
+    if (!FIELD_NAME.test(key)) return new ApiError('invalidRequest', `unknown key${field ? ` in '${field}'` : ''} (not shown: not a field name)`);
     return new ApiError('invalidRequest', `unknown key: '${field ? `${field}.` : ''}${key}'`);
   }
   if (!field) {

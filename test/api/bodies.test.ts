@@ -63,6 +63,12 @@ describe('extension bodies refuse keys they do not know; RC2 bodies ignore them'
       await send(z, 'POST', '/user/provider_login_token', owner.token, { providerId: provider.id, ttl: 60 }),
       refused("unknown key: 'ttl'"),
     );
+    // A key that is no field name is not repeated: it may be a value sent as a key.
+    assert.deepEqual(
+      await send(z, 'PATCH', '/user/password', owner.token, { oldPassword: owner.password, newPassword: 'a-new-password', [owner.token]: 1 }),
+      refused('unknown key (not shown: not a field name)'),
+    );
+    assert.deepEqual(await send(z, 'POST', '/users', await adminToken(z), { ...created, admin: undefined, 'pass word': 1 }), refused('unknown key (not shown: not a field name)'));
     // Nothing was done: the token still works, the account was not created.
     assert.equal((await owner.api.user.get()).userId, owner.id);
     assert.equal((await send(z, 'POST', '/users', await adminToken(z), { login: 'created', password: 'a-password', name: 'C' })).status, 201);
