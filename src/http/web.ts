@@ -22,12 +22,8 @@ export function registerWeb(app: FastifyInstance, dir: string = defaultWebDir())
   const serve = async (request: FastifyRequest, reply: FastifyReply, name: string) => {
     reply.headers(SECURITY_HEADERS);
     const p = request.url.split('?')[0]!;
-    // `/ui` without its slash: the page's relative asset URLs need the directory form.
-    if (p === '/ui') return reply.redirect('ui/');
-    // A file's name with a slash after it (`/ui/index.html/`, which the router matches too): the
-    // page would load, and its assets from under it, not found. The file's own URL instead.
-    const trimmed = p.replace(/\/+$/, '');
-    if (trimmed !== p && trimmed !== '/ui') return reply.redirect(`${'../'.repeat(p.length - trimmed.length)}${trimmed.slice(trimmed.lastIndexOf('/') + 1)}`);
+    const canonical = canonicalUiPath(p);
+    if (canonical !== p) return reply.redirect(relativeTo(p, canonical));
     const table = await (files ??= readWebDir(dir));
     // Not built yet (a zone run from the sources): look again next time.
     if (table.size === 0) files = undefined;
@@ -38,15 +34,37 @@ export function registerWeb(app: FastifyInstance, dir: string = defaultWebDir())
     return reply.send(file.body);
   };
 
-  app.get('/', route, async (_request, reply) => reply.headers(SECURITY_HEADERS).redirect('ui/'));
+  app.get('/', route, async (request, reply) => reply.headers(SECURITY_HEADERS).redirect(relativeTo(request.url.split('?')[0]!, '/ui/')));
   // With `ignoreTrailingSlash` this route also answers `/ui/`, which the wildcard does not.
   app.get('/ui', route, (request, reply) => serve(request, reply, 'index.html'));
   app.get('/ui/*', route, (request, reply) => serve(request, reply, (request.params as { '*': string })['*']));
 }
 
-/** Whether a request's path is the UI's (`/ui` or under `/ui/`), whatever else is wrong with it. */
+/**
+ * The URL a UI path is served at. The router also matches the forms below, but the page's
+ * relative URLs (its assets, the API at `../api/v3/onezone`) resolve only from the canonical one:
+ * `/ui` is `/ui/`; a file's name with a slash after it (`/ui/index.html/`) is the file's; and
+ * empty segments (`/ui//`, `//ui`: the router ignores duplicate slashes, a browser keeps them)
+ * are dropped.
+ */
+function canonicalUiPath(p: string): string {
+  const collapsed = p.replace(/\/{2,}/g, '/');
+  if (collapsed === '/ui' || collapsed === '/ui/') return '/ui/';
+  return collapsed.replace(/\/+$/, '');
+}
+
+/**
+ * A relative redirect from path `from` to the zone's path `to`: up to the zone's root, then down.
+ * Relative, so that a zone behind a proxy under a path prefix redirects within it.
+ */
+function relativeTo(from: string, to: string): string {
+  const depth = from.split('/').length - 2;
+  return `${'../'.repeat(depth)}${to.slice(1)}`;
+}
+
+/** Whether a request's path is the UI's (`/ui` or under `/ui/`, empty segments aside), whatever else is wrong with it. */
 export function isUiPath(url: string): boolean {
-  const p = url.split('?')[0]!;
+  const p = url.split('?')[0]!.replace(/\/{2,}/g, '/');
   return p === '/ui' || p.startsWith('/ui/');
 }
 

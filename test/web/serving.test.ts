@@ -95,6 +95,28 @@ describe('the web UI is served at /ui/', async () => {
     assert.equal((await raw(origin, 'GET', '/ui/')).status, 200);
   });
 
+  it('a path with empty segments redirects to the one without (from /ui//, the page loaded and its API calls went to /ui/api)', async () => {
+    const cases = [
+      ['/ui//', '/ui/'],
+      ['//ui', '/ui/'],
+      ['//ui/', '/ui/'],
+      ['//', '/ui/'],
+      ['///ui///', '/ui/'],
+      ['/ui//index.html', '/ui/index.html'],
+      [`//ui/${script}`, `/ui/${script}`],
+    ];
+    for (const [p, target] of cases) {
+      const a = await raw(origin, 'GET', p!);
+      assert.equal(a.status, 302, p);
+      const location = String(a.headers.location);
+      assert.ok(!location.startsWith('/'), `${p}: relative, not ${location}`);
+      assert.equal(new URL(location, `${origin}${p}`).pathname, target, p);
+      // Behind a proxy that mounts the zone under a prefix, it stays under the prefix.
+      assert.equal(new URL(location, `${origin}/zone${p}`).pathname, `/zone${target}`, p);
+      assertSecurityHeaders(a, p!);
+    }
+  });
+
   it('assets have their content types and a year of caching; the bundle holds no Node code', async () => {
     const js = await raw(origin, 'GET', `/ui/${script}`);
     assert.equal(js.status, 200);
