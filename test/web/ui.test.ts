@@ -198,6 +198,19 @@ describe('web UI in a browser, against a real zone', async () => {
     await ui.see('Page 1: 50 events.');
     assert.deepEqual(firstIds(), page1);
 
+    // A double click on Next page: the second lands after the page has drawn itself again, before
+    // the next page has come. One page on (it counted two, and Previous page then stayed put).
+    const next = [...ui.document.querySelectorAll('button')].find((b) => ui.text(b) === 'Next page')!;
+    next.click();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    if (!next.disabled) next.click();
+    await ui.settle();
+    await ui.see('Page 2:');
+    assert.deepEqual(firstIds(), page2);
+    await ui.click('Previous page');
+    await ui.see('Page 1: 50 events.');
+    assert.deepEqual(firstIds(), page1);
+
     await ui.go('#/users');
     const form = ui.region('Create a user');
     ui.fill('Login', `frank-${process.pid}`, form);
@@ -327,6 +340,39 @@ describe('web UI in a browser, against a real zone', async () => {
     await ui.click('Join space with the group', form);
     await ui.see('The group mikes-team is a member of group-joined.');
     assert.deepEqual(await lena.api.spaces.groups(spaceId), [groupId]);
+  });
+
+  it('a member who may join the group to a space but not view the group: the join is reported as done', async () => {
+    const [olga, pete] = await Promise.all([z.user('olga'), z.user('pete')]);
+    const groupId = await olga.api.user.createGroup('olgas-team', 'team');
+    await pete.api.user.joinGroup(await olga.api.groups.createUserInvite(groupId, { privileges: ['group_join_space'] }));
+    const spaceId = await olga.api.user.createSpace('olgas-space');
+    const ui = await open('#/join');
+    await ui.signIn(pete.login, pete.password);
+    const form = ui.region('Join a space with one of my groups');
+    await ui.until(() => form.querySelectorAll('option').length === 1, 'the group to choose');
+    ui.fill('Space invite token for a group', await olga.api.spaces.createGroupInvite(spaceId), form);
+    await ui.click('Join space with the group', form);
+    // It said "requires the 'group_view_data' privilege" after the join had been made.
+    await ui.see('The group olgas-team is a member of olgas-space.');
+    assert.deepEqual(ui.alerts(), []);
+    assert.deepEqual(await olga.api.spaces.groups(spaceId), [groupId]);
+  });
+
+  it('a group joined on the Join page is at once one to join a space with', async () => {
+    const [quinn, rita] = await Promise.all([z.user('quinn'), z.user('rita')]);
+    const groupId = await quinn.api.user.createGroup('quinns-team', 'team');
+    const ui = await open('#/join');
+    await ui.signIn(rita.login, rita.password);
+    await ui.see('You are in no group yet.');
+    const join = ui.region('Join a group');
+    ui.fill('Group invite token', await quinn.api.groups.createUserInvite(groupId), join);
+    await ui.click('Join group', join);
+    await ui.see('You are a member of the group quinns-team.');
+    const form = ui.region('Join a space with one of my groups');
+    const options = await ui.until(() => [...form.querySelectorAll('option')], 'the group joined, offered without a reload');
+    assert.deepEqual(options.map((o) => o.getAttribute('value')), [groupId]);
+    assert.ok(!ui.text(form).includes('You are in no group yet.'));
   });
 
   it('a message goes into a live region already in the page (screen readers announce changes, not new regions)', async () => {

@@ -18,6 +18,7 @@ export function AuditPage() {
   const after = cursors[cursors.length - 1];
   const page = useLoad(() => session.client.audit.list({ ...filter, after, limit: PAGE_SIZE }), [filter, after]);
   const events: AuditEvent[] = page.data?.events ?? [];
+  // The pager waits while a page loads: the page shown until then would be paged from twice.
   return html`
     <h1>Audit trail</h1>
     <form class="inline" aria-label="Filter events" onSubmit=${onSubmit((data) => {
@@ -51,8 +52,12 @@ export function AuditPage() {
         </table>`
       : null}
     <nav aria-label="Pages" class="pager">
-      <button type="button" disabled=${cursors.length === 1} onClick=${() => setCursors(cursors.slice(0, -1))}>Previous page</button>
-      <button type="button" disabled=${page.data?.next === undefined} onClick=${() => setCursors([...cursors, page.data!.next])}>Next page</button>
+      <button type="button" disabled=${cursors.length === 1 || page.loading} onClick=${() => setCursors(cursors.slice(0, -1))}>Previous page</button>
+      <button type="button" disabled=${page.data?.next === undefined || page.loading} onClick=${() => {
+        const next = page.data!.next;
+        // A second click before the page it asked for has come (a double click) asks for it again.
+        setCursors((shown) => (shown[shown.length - 1] === next ? shown : [...shown, next]));
+      }}>Next page</button>
     </nav>
   `;
 }
