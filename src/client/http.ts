@@ -55,10 +55,30 @@ export class UnexpectedAnswerError extends OnezoneError {
   }
 }
 
-/** An id the SDK refuses to put in a path: it could name another resource (`..`, `a/b`). */
+/**
+ * What an id may look like. The zone makes 43-character base64url ids (entities, tokens,
+ * providers) and accepts up to 64 characters; `..`, `.`, '' and anything with `/`, `%`, `?`, `#`
+ * or spaces cannot pass, whatever the caller passes, and neither can a token (200 characters and
+ * more) given where its id belongs: it would be sent in the URL, which proxies log.
+ */
+const ID_MAX = 64;
+const ID = new RegExp(`^[A-Za-z0-9_-]{1,${ID_MAX}}$`);
+
+/**
+ * An id the SDK refuses to put in a path: it could name another resource (`..`, `a/b`), or it is
+ * longer than any id (a token passed where its id belongs).
+ */
 export class InvalidIdError extends Error {
-  constructor(readonly id: string) {
-    super(`not a valid id: ${JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id)}`);
+  /** The value given; not an own enumerable property, so that printing the error leaves it out. */
+  declare readonly id: string;
+  /** The value as messages show it: quoted when it could be an id's length, else only its length (a token's text stays out). */
+  readonly shown: string;
+
+  constructor(id: string) {
+    const shown = id.length > ID_MAX ? `a value of ${id.length} characters (an id has at most ${ID_MAX})` : JSON.stringify(id);
+    super(`not a valid id: ${shown}`);
+    Object.defineProperty(this, 'id', { value: id, enumerable: false });
+    this.shown = shown;
     this.name = 'InvalidIdError';
   }
 }
@@ -93,11 +113,16 @@ export class HttpTransport {
   readonly #server: string;
   readonly #headers: Record<string, string>;
   readonly #dispatcher: Dispatcher | undefined;
+  /** Whether the dispatcher is this transport's own, to close with it; a caller's may serve other clients. */
+  readonly #ownDispatcher: boolean;
   readonly #fetch: typeof globalThis.fetch | undefined;
   readonly #timeoutMs: number;
 
   constructor(opts: ClientOptions) {
     const base = new URL(opts.baseUrl);
+    // Not echoed: fetch refuses such a URL with an error that repeats it, undici drops its
+    // credentials without a word (and the zone answers 401).
+    if (base.username || base.password) throw new TypeError('baseUrl must not hold a user name or password: pass them as credentials: { basic: { login, password } }');
     base.search = '';
     base.hash = '';
     this.#api = base.href.replace(/\/+$/, '');
@@ -105,6 +130,7 @@ export class HttpTransport {
     this.#headers = authHeaders(opts.credentials ?? { none: true });
     this.#fetch = opts.fetch;
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#ownDispatcher = !opts.dispatcher;
     this.#dispatcher =
       opts.dispatcher ??
       (!opts.fetch && (opts.ca || opts.insecure || opts.cert)
@@ -159,8 +185,9 @@ export class HttpTransport {
     return res;
   }
 
+  /** Closes the connections this client opened; a dispatcher passed in stays open, its owner closes it. */
   async close(): Promise<void> {
-    await this.#dispatcher?.close();
+    if (this.#ownDispatcher) await this.#dispatcher?.close();
   }
 
   #url(path: string, root: 'api' | 'server'): URL {
@@ -207,13 +234,6 @@ function authHeaders(c: Credentials): Record<string, string> {
   return {};
 }
 
-/**
- * What an id may look like. The zone makes 43-character base64url ids (entities, tokens,
- * providers); the bound is loose so that ids of other zones pass, but `..`, `.`, '' and anything
- * with `/`, `%`, `?`, `#` or spaces cannot, whatever the caller passes.
- */
-const ID = /^[A-Za-z0-9_-]{1,256}$/;
-
 /** Whether `id` may be an id at all (a path segment naming nothing else). */
 export const isId = (id: unknown): id is string => typeof id === 'string' && ID.test(id);
 
@@ -243,11 +263,17 @@ export function idFromLocation(res: RawResponse): string {
 }
 
 /** The body of an answer that must be a JSON object or array (a proxy's HTML page is not). */
-function jsonOf(res: RawResponse): object {
+export function jsonOf(res: RawResponse): object {
   if (typeof res.body === 'object' && res.body !== null) return res.body;
   const type = [res.headers['content-type']].flat()[0] ?? 'no content type';
   const line = firstLine(res);
   throw new UnexpectedAnswerError(res.status, `the answer is not JSON (${type})${line ? `: ${line}` : ''}`);
+}
+
+/** The body of an answer that must be text (a JSON string, or plain text): not an object someone else sent. */
+export function textOf(res: RawResponse): string {
+  if (typeof res.body === 'string') return res.body;
+  throw new UnexpectedAnswerError(res.status, `the answer is not text (${[res.headers['content-type']].flat()[0] ?? 'no content type'})`);
 }
 
 /** GET returning the parsed body, a JSON object or array. */

@@ -1,4 +1,4 @@
-import { type HttpTransport, getJson, postCreated, seg, send, tokenOf } from './http.js';
+import { type HttpTransport, UnexpectedAnswerError, getJson, jsonOf, postCreated, seg, send, textOf, tokenOf } from './http.js';
 import type { Space } from './types.js';
 
 export interface ProviderDetails {
@@ -31,8 +31,13 @@ export type PortStatus = 'ok' | 'error';
 export function providerApi(http: HttpTransport) {
   return {
     /** Open: registers a provider; keep the certificate, it is the provider's credential. */
-    register: async (req: ProviderRegistration) =>
-      (await http.call('POST', '/provider', req)).body as { providerId: string; certificate: string },
+    register: async (req: ProviderRegistration) => {
+      const res = await http.call('POST', '/provider', req);
+      const body = jsonOf(res) as { providerId?: unknown; certificate?: unknown };
+      // Registered or not, without these the provider has no credential: say so, do not return half.
+      if (typeof body.providerId !== 'string' || typeof body.certificate !== 'string') throw new UnexpectedAnswerError(res.status, 'the answer lacks the provider id or its certificate');
+      return body as { providerId: string; certificate: string };
+    },
     get: async () => getJson<ProviderDetails>(http, '/provider'),
     modify: async (patch: ProviderPatch) => send(http, 'PATCH', '/provider', patch),
     remove: async () => send(http, 'DELETE', '/provider'),
@@ -46,12 +51,12 @@ export function providerApi(http: HttpTransport) {
     createSpace: async (name: string, token: string, size: SupportSize) => postCreated(http, '/provider/spaces', { name, token, size }),
     unsupport: async (sid: string) => send(http, 'DELETE', `/provider/spaces/${seg(sid)}`),
     /** Open: the caller's address as the zone sees it. */
-    checkMyIp: async () => (await http.call('GET', '/provider/test/check_my_ip')).body as string,
+    checkMyIp: async () => textOf(await http.call('GET', '/provider/test/check_my_ip')),
     /** Open: the zone calls these URLs (on the caller's own address) back. */
     checkMyPorts: async <T extends Record<string, string> | string[]>(urls: T) =>
-      (await http.call('POST', '/provider/test/check_my_ports', urls)).body as T extends string[] ? [string, PortStatus][] : Record<string, PortStatus>,
+      jsonOf(await http.call('POST', '/provider/test/check_my_ports', urls)) as T extends string[] ? [string, PortStatus][] : Record<string, PortStatus>,
     /** Open: the discharge macaroon of a provider-login caveat (raw token text). */
-    authorizeUser: async (identifier: string) => (await http.call('POST', '/user/authorize', { identifier })).body as string,
+    authorizeUser: async (identifier: string) => textOf(await http.call('POST', '/user/authorize', { identifier })),
   };
 }
 

@@ -2,6 +2,8 @@
 // front of one might: nothing at all, HTML, plain text, a 201 without its Location.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { inspect } from 'node:util';
+import { Agent } from 'undici';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { InvalidIdError, OnezoneClient, OnezoneError, RequestTimeoutError, UnexpectedAnswerError } from '../../src/client/index.js';
@@ -43,7 +45,7 @@ after(async () => {
 });
 
 describe('ids in paths', () => {
-  const bad = ['..', '.', '', '%2E%2E', '%2e', '.%2e', 'a/b', '../user', 'a%2Fb', 'a?b', 'a#b', 'a b', ' x', 'x\n', '\\..', 'é', 'a'.repeat(257)];
+  const bad = ['..', '.', '', '%2E%2E', '%2e', '.%2e', 'a/b', '../user', 'a%2Fb', 'a?b', 'a#b', 'a b', ' x', 'x\n', '\\..', 'é', 'a'.repeat(65)];
 
   it('anything but a plausible id is refused before a request is sent, by every kind of call', async () => {
     const api = client();
@@ -69,11 +71,27 @@ describe('ids in paths', () => {
 
   it('the ids the zone makes pass: 43-character base64url, dashes and underscores anywhere', async () => {
     const api = client();
-    for (const id of ['-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd', 'undefined', 'x', 'a'.repeat(256)]) {
+    for (const id of ['-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd', 'undefined', 'x', 'a'.repeat(64)]) {
       seen.length = 0;
       await assert.rejects(api.spaces.get(id), (err: unknown) => err instanceof OnezoneError && err.status === 404);
       assert.deepEqual(seen, [`GET /api/v3/onezone/spaces/${id}`]);
     }
+  });
+
+  it('a token given where its id belongs is refused, and neither the message nor the printed error holds it', async () => {
+    // The shape of an access token: base64url, 200 characters and more. It passed as an id and
+    // was sent in the URL, which a proxy in front of the zone logs.
+    const token = `MDAxNWxvY2F0aW9u${'b25lem9uZQowMD'.repeat(14)}`;
+    seen.length = 0;
+    await assert.rejects(client().tokens.get(token), (err: unknown) => {
+      assert.ok(err instanceof InvalidIdError);
+      assert.equal(err.message, `not a valid id: a value of ${token.length} characters (an id has at most 64)`);
+      assert.ok(!inspect(err).includes(token.slice(0, 16)), 'printing the error leaves the value out');
+      assert.equal(err.id, token, 'the value is still there for the program');
+      return true;
+    });
+    assert.deepEqual(seen, []);
+    assert.equal(new InvalidIdError('a/b').message, 'not a valid id: "a/b"');
   });
 
   it('a raw path with a dot segment is refused too: the URL is never resolved above the API root', async () => {
@@ -93,9 +111,58 @@ describe('ids in paths', () => {
   });
 });
 
+describe('client options', () => {
+  it('a baseUrl with a user name or password is refused without repeating it (fetch repeated it; undici dropped it, and the zone said 401)', () => {
+    for (const viaFetch of [false, true]) {
+      const url = new URL(base);
+      url.username = 'alice';
+      url.password = 'hunter2-throwaway';
+      assert.throws(
+        () => new OnezoneClient({ baseUrl: url.href, ...(viaFetch ? { fetch } : {}) }),
+        (err: unknown) => err instanceof TypeError && /must not hold a user name or password/.test(err.message) && !err.message.includes('hunter2'),
+      );
+    }
+  });
+
+  it("close() leaves a dispatcher the caller passed open: other clients share it", async () => {
+    const agent = new Agent();
+    try {
+      const make = () => new OnezoneClient({ baseUrl: base, dispatcher: agent, credentials: { token: 'a-throwaway-token' } });
+      const [a, b] = [make(), make()];
+      answers.set('GET /api/v3/onezone/user', { status: 200, type: 'application/json', body: '{"userId":"u","name":"n","login":"l"}' });
+      assert.equal((await a.user.get()).userId, 'u');
+      await a.close();
+      assert.equal((await b.user.get()).userId, 'u', 'the agent still works');
+      assert.equal(agent.closed, false);
+    } finally {
+      answers.delete('GET /api/v3/onezone/user');
+      await agent.close();
+    }
+  });
+});
+
 describe('answers that are not the API', () => {
   for (const viaFetch of [false, true]) {
     const label = viaFetch ? ' (fetch transport)' : '';
+
+    it(`a 2xx whose body is not of the kind promised is an UnexpectedAnswerError, not a value of the wrong type${label}`, async () => {
+      const api = client({ viaFetch });
+      const page = { status: 200, type: 'text/html', body: '<html><body>Sign in to the portal</body></html>' };
+      const unexpected = (err: unknown) => err instanceof UnexpectedAnswerError;
+      answers.set('POST /api/v3/onezone/provider', page);
+      await assert.rejects(api.provider.register({ clientName: 'p', urls: ['1.2.3.4'], redirectionPoint: 'https://p', csr: 'x' }), unexpected);
+      answers.set('POST /api/v3/onezone/provider', { status: 200, type: 'application/json', body: '{"providerId":"p"}' });
+      await assert.rejects(api.provider.register({ clientName: 'p', urls: ['1.2.3.4'], redirectionPoint: 'https://p', csr: 'x' }), unexpected);
+      answers.set('POST /api/v3/onezone/users', page);
+      await assert.rejects(api.users.create({ login: 'l', password: 'long-enough', name: 'n' }), unexpected);
+      answers.set('GET /metrics', { status: 200, type: 'application/json', body: '{"up":1}' });
+      await assert.rejects(api.zone.metrics(), unexpected);
+      answers.set('GET /api/v3/onezone/provider/test/check_my_ip', { status: 200, type: 'application/json', body: '{"ip":"1.2.3.4"}' });
+      await assert.rejects(api.provider.checkMyIp(), unexpected);
+      answers.set('GET /api/v3/onezone/provider/test/check_my_ip', { status: 200, type: 'application/json', body: '"1.2.3.4"' });
+      assert.equal(await api.provider.checkMyIp(), '1.2.3.4');
+      for (const key of ['POST /api/v3/onezone/provider', 'POST /api/v3/onezone/users', 'GET /metrics', 'GET /api/v3/onezone/provider/test/check_my_ip']) answers.delete(key);
+    });
 
     it(`an error page that is not {error, error_description}: the status text and the first line of the body${label}`, async () => {
       const api = client({ viaFetch });

@@ -105,6 +105,6 @@ export function describeError(err: unknown): string {
   }
   if (err instanceof UnreachableError || err instanceof InputError) return err.message;
   if (err instanceof RequestTimeoutError) return 'The zone did not answer in time.';
-  if (err instanceof InvalidIdError) return `This is not a valid ID: ${JSON.stringify(err.id.length > 64 ? `${err.id.slice(0, 64)}…` : err.id)}.`;
+  if (err instanceof InvalidIdError) return `This is not a valid ID: ${err.shown}.`;
   return `Something went wrong in this page: ${err instanceof Error ? err.message : String(err)}`;
 }
