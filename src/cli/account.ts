@@ -42,7 +42,8 @@ export const accountCommands: Command[] = [
       const login = opts.user as string | undefined;
       if (!login) throw new UsageError('missing --user LOGIN');
       const secret = await password(ctx, opts['password-stdin'] === true, login, zone);
-      const tls = ctx.tls(zone);
+      // From the flags only: a session saved with --insecure must not make every later login skip the check.
+      const tls = ctx.tls(zone, false);
       const previous = ctx.saved();
       const basic = ctx.connect({ baseUrl: zone, credentials: { basic: { login, password: secret } }, ...tls });
       const token = await basic.user.clientToken();

@@ -1,4 +1,5 @@
-import type { AuditEvent, AuditPage, AuditQuery } from '../client/index.js';
+import { type AuditEvent, type AuditPage, type AuditQuery, isId } from '../client/index.js';
+import { AUDIT_ENTITY_TYPES } from '../domain/audit.js';
 import type { Command, Invocation } from './command.js';
 import { UsageError } from './errors.js';
 import { table } from './output.js';
@@ -14,18 +15,30 @@ const AUDIT_OPTIONS = {
 } as const;
 
 function auditQuery(opts: Invocation['opts']): AuditQuery {
-  const whole = (flag: string, min: number): number | undefined => {
+  // Checked here as the zone checks them: a mistake is a usage error (exit 2), and nothing is sent.
+  const whole = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
     const text = opts[flag] as string | undefined;
     if (text === undefined) return undefined;
-    if (!/^\d{1,15}$/.test(text) || Number(text) < min) throw new UsageError(`--${flag} must be a whole number${min > 0 ? ` from ${min}` : ''}`);
+    if (!/^\d{1,15}$/.test(text) || Number(text) < min || Number(text) > max) {
+      throw new UsageError(`--${flag} must be a whole number${max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > 0 ? ` from ${min}` : ''}`);
+    }
     return Number(text);
   };
+  const id = (flag: string): string | undefined => {
+    const text = opts[flag] as string | undefined;
+    if (text !== undefined && !isId(text)) throw new UsageError(`--${flag} is not a valid id`);
+    return text;
+  };
+  const targetType = opts['target-type'] as string | undefined;
+  if (targetType !== undefined && !(AUDIT_ENTITY_TYPES as readonly string[]).includes(targetType)) {
+    throw new UsageError(`--target-type must be one of ${AUDIT_ENTITY_TYPES.join(', ')}`);
+  }
   return {
-    actorId: opts['actor-id'] as string | undefined,
-    targetType: opts['target-type'] as string | undefined,
-    targetId: opts['target-id'] as string | undefined,
+    actorId: id('actor-id'),
+    targetType,
+    targetId: id('target-id'),
     after: whole('after', 0),
-    limit: whole('limit', 1),
+    limit: whole('limit', 1, 1000),
   };
 }
 

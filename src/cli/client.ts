@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { InvalidIdError, OnezoneError, RequestTimeoutError } from '../client/index.js';
 import { accountCommands } from './account.js';
 import { adminCommands } from './admin.js';
-import { type Command, GLOBAL_OPTIONS, type Invocation, createContext, usageOf } from './command.js';
+import { type Command, GLOBAL_OPTIONS, type Invocation, createContext, usageOf, withoutUserInfo } from './command.js';
 import { CliError, UsageError } from './errors.js';
 import { groupCommands } from './groups.js';
 import { Output, printable } from './output.js';
@@ -162,7 +162,7 @@ function fail(err: unknown, command: Command, zone?: string): number {
           : code === CLOSED && scheme === 'http'
             ? ' (is the scheme wrong? the zone may serve https://, not http://)'
             : '';
-  say(`${zone ? `cannot talk to ${zone}: ` : ''}${(err as Error).message.trim()}${hint}`);
+  say(`${zone ? `cannot talk to ${withoutUserInfo(zone)}: ` : ''}${(err as Error).message.trim()}${hint}`);
   return 1;
 }
 

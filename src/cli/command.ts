@@ -59,8 +59,12 @@ export interface Context {
   saved(): Session | undefined;
   /** The zone named by `--zone`, else `ONEZONE_URL`, else the session's; undefined when none is. */
   zone(): string | undefined;
-  /** TLS settings for `zone`: the flags, else what was saved at login for that zone. */
-  tls(zone: string): Pick<ClientOptions, 'ca' | 'insecure'>;
+  /**
+   * TLS settings for `zone`: the flags, else what was saved at login for that zone. `login` takes
+   * its flags only (`fromSession` false): logging in again without `--insecure` checks the
+   * certificate again.
+   */
+  tls(zone: string, fromSession?: boolean): Pick<ClientOptions, 'ca' | 'insecure'>;
   /** An SDK client with the session's access token, for the zone in use. */
   client(): OnezoneClient;
   /** An SDK client with other credentials (login). */
@@ -68,7 +72,7 @@ export interface Context {
 }
 
 /** A URL as an error may show it: what stands before an `@` in its authority is dropped, a password perhaps. */
-const withoutUserInfo = (text: string): string => text.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1');
+export const withoutUserInfo = (text: string): string => text.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1');
 
 /** `https://host:8443` means the API root under it; ids and paths are appended to what is returned. */
 export function zoneUrl(text: string): string {
@@ -123,12 +127,13 @@ export function createContext(env: NodeJS.ProcessEnv, flags: ConnectionFlags, ou
     opened.push(c);
     return c;
   };
-  const zone = () => {
-    const given = flags.zone ?? env.ONEZONE_URL;
-    return given ? zoneUrl(given) : saved()?.zone;
-  };
-  const tls = (z: string) => {
-    const same = saved()?.zone === z ? saved() : undefined;
+  const given = flags.zone ?? env.ONEZONE_URL;
+  // Checked for every command, those that do not use it too (`logout` revokes at the session's
+  // zone): a URL with a password in it is refused wherever it is given.
+  const named = given ? zoneUrl(given) : undefined;
+  const zone = () => named ?? saved()?.zone;
+  const tls = (z: string, fromSession = true) => {
+    const same = fromSession && saved()?.zone === z ? saved() : undefined;
     if (flags.ca !== undefined) return { ca: readCa(flags.ca), insecure: flags.insecure };
     return { ca: same?.ca, insecure: flags.insecure || same?.insecure === true };
   };

@@ -73,6 +73,6 @@ export function removeSession(env: NodeJS.ProcessEnv): boolean {
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
+    throw new CliError(`cannot remove the session file ${sessionPath(env)}: ${(err as Error).message}`);
   }
 }

@@ -353,9 +353,20 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
     assert.deepEqual((await json(['audit', '--actor-id', kate.id, '--limit', '2', '--all'])).events, all);
     assert.match(await ok(['audit', '--actor-id', kate.id, '--limit', '2'], { session: admin }), new RegExp(`\\nMore events follow: add --after ${first.next}, or use --all\\.\\n$`));
 
-    const tooMany = await cli(['audit', '--limit', '5000'], { session: admin });
-    assert.equal(tooMany.code, 1);
-    assert.match(tooMany.stderr, /^onezone: .+ \(400 invalid_request\)\n$/);
+    // What the zone would refuse is refused here, as a usage error (exit 2), before anything is sent.
+    const refusals: [string[], RegExp][] = [
+      [['--limit', '5000'], /^onezone: --limit must be a whole number from 1 to 1000\n/],
+      [['--target-type', 'planet'], /^onezone: --target-type must be one of space, group, user, provider, zone\n/],
+      [['--target-id', 'a/b'], /^onezone: --target-id is not a valid id\n/],
+      [['--actor-id', 'x'.repeat(65)], /^onezone: --actor-id is not a valid id\n/],
+    ];
+    for (const [args, message] of refusals) {
+      const r = await cli(['audit', ...args], { session: admin });
+      assert.equal(r.code, 2, `audit ${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /\nUsage: onezone audit /);
+    }
+    assert.equal((await json(['audit', '--limit', '1000', '--target-type', 'space'])).events.length > 0, true, 'the bounds themselves pass');
   });
 
   it('metrics: an administrator gets the Prometheus text as the zone serves it (--json wraps it)', async () => {
@@ -390,7 +401,7 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
       [['login', '--zone', z.baseUrl], /^onezone: missing --user LOGIN\nUsage: onezone login/],
       [['login', '--zone', z.baseUrl, '--user', 'x', '--password', 'secret'], /^onezone: Unknown option '--password'/],
       [['login', '--zone', 'ftp://example.com', '--user', 'x'], /^onezone: the zone URL must be http\(s\)/],
-      [['audit', '--limit', '0'], /^onezone: --limit must be a whole number from 1\nUsage: onezone audit /],
+      [['audit', '--limit', '0'], /^onezone: --limit must be a whole number from 1 to 1000\nUsage: onezone audit /],
       [['audit', '--after', 'last'], /^onezone: --after must be a whole number\nUsage: onezone audit /],
       [['audit', '--action', 'space.create'], /^onezone: Unknown option '--action'/],
       [['metrics', 'now'], /^onezone: unexpected argument 'now'\nUsage: onezone metrics /],
@@ -431,6 +442,20 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
       assert.equal(r.stdout, '');
       assert.match(r.stderr, new RegExp(`^onezone: not a valid id: ".*"\\nUsage: onezone ${name} `));
       assert.equal(r.stderr.split('\n').length, 3, 'one line and the usage, no stack');
+    }
+    // spaces default sends the id in its body: checked alike.
+    const empty = await cli(['spaces', 'default', ''], { session: kim.session });
+    assert.equal(empty.code, 2, empty.stderr);
+    assert.match(empty.stderr, /^onezone: not a valid id: ""\nUsage: onezone spaces default /);
+    // A token where its id belongs: refused, with neither the token nor a part of it in the
+    // message, and not sent (it would be in the request's URL, which proxies log).
+    const token = (await ok(['token'], { session: kim.session })).trim();
+    const invite = (await ok(['spaces', 'invite', sid], { session: kim.session })).trim();
+    for (const value of [token, invite]) {
+      const r = await cli(['spaces', 'show', value], { session: kim.session });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`^onezone: not a valid id: a value of ${value.length} characters \\(an id has at most 64\\)\nUsage: onezone spaces show `));
+      assert.ok(!r.stderr.includes(value.slice(0, 20)), 'no part of the token');
     }
     // The account and the space are still there.
     assert.equal((await kim.api.user.get()).userId, kim.id);
@@ -507,6 +532,16 @@ describe('onezone client commands (the built CLI against a real zone)', async ()
       assert.match(refused.stderr, refusal);
       assert.ok(!refused.stderr.includes('hunter2'));
     }
+    // By every command, those that do not send to it too (logout revokes at the session's zone):
+    // a later failure printed it, as `cannot talk to <URL>`.
+    const kept = await loggedIn('ulla');
+    for (const args of [['logout', '--zone', url.href], ['whoami', '--zone', url.href]]) {
+      const refused = await cli(args, { session: kept.session });
+      assert.equal(refused.code, 2, args.join(' '));
+      assert.match(refused.stderr, /^onezone: the zone URL must not hold a user name or password/);
+      assert.ok(!refused.stderr.includes('hunter2'));
+    }
+    assert.ok(fs.existsSync(kept.session), 'the session is kept: nothing was done');
   });
 
   it('metrics into a pipe nobody reads (| head): exit 0, nothing on stderr', async () => {
@@ -647,6 +682,15 @@ describe('onezone client commands over HTTPS (a real zone process with its self-
       const api = new OnezoneClient({ baseUrl: zone.url, insecure: true, credentials: { token } });
       assert.equal((await api.user.get()).login, 'admin');
       await api.close();
+      // Logging in again takes its own flags: without --insecure the certificate is checked (it
+      // kept the saved --insecure, and so did every login after).
+      const checked = await login([]);
+      assert.equal(checked.code, 1);
+      assert.match(checked.stderr, /\(trust it with --ca FILE, or skip the check with --insecure\)\n$/);
+      assert.equal((await login(['--ca', ca])).code, 0);
+      const saved = JSON.parse(fs.readFileSync(session, 'utf8')) as { insecure?: boolean; ca?: string };
+      assert.equal(saved.insecure, undefined);
+      assert.match(saved.ca ?? '', /^-----BEGIN CERTIFICATE-----/);
     } finally {
       assert.equal(await zone.stop(), 0);
     }
