@@ -121,27 +121,26 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     const fromEnv = env[name];
     return fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv;
   };
-  // A refusal names the setting as the operator gave it: `--port`, or `ONEZONE_PORT`.
-  const named = (flag: keyof typeof values, name: string): string => (typeof values[flag] === 'string' ? `--${flag}` : name);
+  // A setting's name as the operator gave it (a refusal says `--port` or `ONEZONE_PORT`), and its value.
+  const setting = (flag: keyof typeof values, name: string) => [typeof values[flag] === 'string' ? `--${flag}` : name, pick(flag, name)] as const;
 
   const dataDir = path.resolve(pick('data-dir', 'ONEZONE_DATA_DIR') ?? DEFAULTS.dataDir);
-  const dbUrl = pick('db', 'ONEZONE_DB');
   return {
     dataDir,
     host: pick('host', 'ONEZONE_HOST') ?? DEFAULTS.host,
-    port: integer(named('port', 'ONEZONE_PORT'), pick('port', 'ONEZONE_PORT'), DEFAULTS.port, 0, 65535),
+    port: integer(...setting('port', 'ONEZONE_PORT'), DEFAULTS.port, 0, 65535),
     http: values.http ?? boolEnv('ONEZONE_HTTP', env.ONEZONE_HTTP),
-    db: parseDb(named('db', 'ONEZONE_DB'), dbUrl, dataDir),
-    dbPool: integer(named('db-pool', 'ONEZONE_DB_POOL'), pick('db-pool', 'ONEZONE_DB_POOL'), DEFAULTS.dbPool, 1, 1000),
+    db: parseDb(...setting('db', 'ONEZONE_DB'), dataDir),
+    dbPool: integer(...setting('db-pool', 'ONEZONE_DB_POOL'), DEFAULTS.dbPool, 1, 1000),
     dbNamedStatements: onOff('ONEZONE_DB_NAMED_STATEMENTS', env.ONEZONE_DB_NAMED_STATEMENTS),
     dbConnectTimeoutMs: integer('ONEZONE_DB_CONNECT_TIMEOUT_MS', env.ONEZONE_DB_CONNECT_TIMEOUT_MS, DEFAULTS.dbConnectTimeoutMs, 100, 600_000),
     dbQueryTimeoutMs: integer('ONEZONE_DB_QUERY_TIMEOUT_MS', env.ONEZONE_DB_QUERY_TIMEOUT_MS, DEFAULTS.dbQueryTimeoutMs, 100, 3_600_000),
-    workers: workers(named('workers', 'ONEZONE_WORKERS'), pick('workers', 'ONEZONE_WORKERS')),
+    workers: workers(...setting('workers', 'ONEZONE_WORKERS')),
     zoneName: pick('zone-name', 'ONEZONE_ZONE_NAME') ?? DEFAULTS.zoneName,
     adminPassword: env.ONEZONE_ADMIN_PASSWORD || undefined,
     masterKey: parseMasterKey(env.ONEZONE_MASTER_KEY),
-    logLevel: logLevel(named('log-level', 'ONEZONE_LOG_LEVEL'), pick('log-level', 'ONEZONE_LOG_LEVEL')),
-    inviteTtl: integer(named('invite-ttl', 'ONEZONE_INVITE_TTL'), pick('invite-ttl', 'ONEZONE_INVITE_TTL'), DEFAULTS.inviteTtl, 1, 10 * 365 * 24 * 3600),
+    logLevel: logLevel(...setting('log-level', 'ONEZONE_LOG_LEVEL')),
+    inviteTtl: integer(...setting('invite-ttl', 'ONEZONE_INVITE_TTL'), DEFAULTS.inviteTtl, 1, 10 * 365 * 24 * 3600),
     accessTokenTtl: integer('ONEZONE_ACCESS_TOKEN_TTL', env.ONEZONE_ACCESS_TOKEN_TTL, DEFAULTS.accessTokenTtl, 60, 10 * 365 * 24 * 3600),
     bodyLimit: DEFAULTS.bodyLimit,
     passwordCost: integer('ONEZONE_PASSWORD_COST', env.ONEZONE_PASSWORD_COST, 15, 10, MAX_COST),
@@ -150,7 +149,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
       attempts: integer('ONEZONE_THROTTLE_ATTEMPTS', env.ONEZONE_THROTTLE_ATTEMPTS, DEFAULTS.throttle.attempts, 1, 1_000_000),
       windowSeconds: integer('ONEZONE_THROTTLE_WINDOW', env.ONEZONE_THROTTLE_WINDOW, DEFAULTS.throttle.windowSeconds, 1, 24 * 3600),
     },
-    trustProxy: trustProxy(named('trust-proxy', 'ONEZONE_TRUST_PROXY'), pick('trust-proxy', 'ONEZONE_TRUST_PROXY')),
+    trustProxy: trustProxy(...setting('trust-proxy', 'ONEZONE_TRUST_PROXY')),
     limits: {
       maxConnections: integer('ONEZONE_MAX_CONNECTIONS', env.ONEZONE_MAX_CONNECTIONS, DEFAULTS.limits.maxConnections, 1, 1_000_000),
       headersTimeoutMs: integer('ONEZONE_HEADERS_TIMEOUT_MS', env.ONEZONE_HEADERS_TIMEOUT_MS, DEFAULTS.limits.headersTimeoutMs, 100, 600_000),

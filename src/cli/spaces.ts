@@ -1,4 +1,3 @@
-import { InvalidIdError, isId } from '../client/index.js';
 import { type Command, mapFew } from './command.js';
 import { INVITE_OPTIONS, INVITE_PARAMS, inviteOptions, tokenArgument } from './invites.js';
 import { fields, memberTable, table } from './output.js';
@@ -82,8 +81,6 @@ export const spaceCommands: Command[] = [
     async run(ctx, { args }) {
       const api = ctx.client().user;
       if (args[0] !== undefined) {
-        // The id goes in the body, not the path, where the SDK would check it: checked here alike.
-        if (!isId(args[0])) throw new InvalidIdError(args[0]);
         await api.setDefaultSpace(args[0]);
         ctx.out.print({ spaceId: args[0] }, () => `Default space is now ${args[0]}.\n`);
         return;

@@ -265,16 +265,17 @@ export function idFromLocation(res: RawResponse): string {
 /** The body of an answer that must be a JSON object or array (a proxy's HTML page is not). */
 export function jsonOf(res: RawResponse): object {
   if (typeof res.body === 'object' && res.body !== null) return res.body;
-  const type = [res.headers['content-type']].flat()[0] ?? 'no content type';
   const line = firstLine(res);
-  throw new UnexpectedAnswerError(res.status, `the answer is not JSON (${type})${line ? `: ${line}` : ''}`);
+  throw new UnexpectedAnswerError(res.status, `the answer is not JSON (${contentType(res)})${line ? `: ${line}` : ''}`);
 }
 
 /** The body of an answer that must be text (a JSON string, or plain text): not an object someone else sent. */
 export function textOf(res: RawResponse): string {
   if (typeof res.body === 'string') return res.body;
-  throw new UnexpectedAnswerError(res.status, `the answer is not text (${[res.headers['content-type']].flat()[0] ?? 'no content type'})`);
+  throw new UnexpectedAnswerError(res.status, `the answer is not text (${contentType(res)})`);
 }
+
+const contentType = (res: RawResponse): string => [res.headers['content-type']].flat()[0] ?? 'no content type';
 
 /** GET returning the parsed body, a JSON object or array. */
 export async function getJson<T extends object>(http: HttpTransport, path: string): Promise<T> {

@@ -19,7 +19,8 @@ export function userApi(http: HttpTransport) {
      * kept for its clients (docs/compatibility.md).
      */
     defaultSpace: async () => (await getJson<{ spaceId: string }>(http, '/user/spaces/default')).spaceId,
-    setDefaultSpace: async (spaceId: string) => send(http, 'PUT', '/user/spaces/default', { spaceId }),
+    // The id goes in the body, not the path: checked alike.
+    setDefaultSpace: async (spaceId: string) => send(http, 'PUT', '/user/spaces/default', { spaceId: seg(spaceId) }),
     joinSpace: async (token: string) => postCreated(http, '/user/spaces/join', { token }),
     space: async (sid: string) => getJson<Space>(http, `/user/spaces/${seg(sid)}`),
     leaveSpace: async (sid: string) => send(http, 'DELETE', `/user/spaces/${seg(sid)}`),

@@ -5,8 +5,8 @@ import type pg from 'pg';
 import { type Compilable, type CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, type QueryResult, type RawBuilder, sql } from 'kysely';
 import type { DbConfig } from '../config.js';
 import { nameStatement, namedStatementClient } from './pg-statements.js';
-import type { Database } from './schema.js';
 import { makePrivateDir } from '../files.js';
+import type { Database } from './schema.js';
 import { type CheckpointOptions, Checkpointer } from './sqlite-checkpointer.js';
 import { answerCache, CACHED, type CacheKey, GroupCommitSqliteDialect, type SqliteStats, transactionConnection } from './sqlite-driver.js';
 

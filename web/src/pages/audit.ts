@@ -19,6 +19,7 @@ export function AuditPage() {
   const page = useLoad(() => session.client.audit.list({ ...filter, after, limit: PAGE_SIZE }), [filter, after]);
   const events: AuditEvent[] = page.data?.events ?? [];
   // The pager waits while a page loads: the page shown until then would be paged from twice.
+  const idle = !page.loading;
   return html`
     <h1>Audit trail</h1>
     <form class="inline" aria-label="Filter events" onSubmit=${onSubmit((data) => {
@@ -52,8 +53,8 @@ export function AuditPage() {
         </table>`
       : null}
     <nav aria-label="Pages" class="pager">
-      <button type="button" disabled=${cursors.length === 1 || page.loading} onClick=${() => setCursors(cursors.slice(0, -1))}>Previous page</button>
-      <button type="button" disabled=${page.data?.next === undefined || page.loading} onClick=${() => {
+      <button type="button" disabled=${cursors.length === 1 || !idle} onClick=${() => setCursors(cursors.slice(0, -1))}>Previous page</button>
+      <button type="button" disabled=${page.data?.next === undefined || !idle} onClick=${() => {
         const next = page.data!.next;
         // A second click before the page it asked for has come (a double click) asks for it again.
         setCursors((shown) => (shown[shown.length - 1] === next ? shown : [...shown, next]));
